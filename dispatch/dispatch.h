@@ -1,0 +1,40 @@
+/*
+ * CPU detection, the ISA choice and the per-ISA kernel tables. Internal.
+ */
+#ifndef SIMDPOOL_DISPATCH_H
+#define SIMDPOOL_DISPATCH_H
+
+#include "problem.h"
+
+/* One per ISA: pickers that return that ISA's best kernel for a problem, or a
+ * kernel with run == NULL when it has none (the plan then uses the reference). */
+typedef struct sp_isa_table {
+    sp_forward_kernel (*pick_forward)(const sp_problem *p);
+    sp_backward_kernel (*pick_backward)(const sp_problem *p);
+} sp_isa_table;
+
+extern const sp_isa_table sp_table_scalar;
+#ifdef SIMDPOOL_HAVE_AVX2
+extern const sp_isa_table sp_table_avx2;
+#endif
+#ifdef SIMDPOOL_HAVE_AVX512
+extern const sp_isa_table sp_table_avx512;
+#endif
+#ifdef SIMDPOOL_HAVE_NEON
+extern const sp_isa_table sp_table_neon;
+#endif
+
+/* What the CPU and OS support (bit 1u << isa), whatever was compiled in, and
+ * the features looked at, as text. Computed once; cpu_x86.c / cpu_arm.c. */
+unsigned sp_cpu_supported_isas(void);
+const char *sp_cpu_feature_text(void);
+
+/* The ISA a plan should use for `requested` (SIMDPOOL_ISA_AUTO: the global
+ * choice), or the error that prevents it. */
+simdpool_status sp_resolve_isa(simdpool_isa requested, simdpool_isa *chosen);
+
+/* The kernels of `isa` for the problem, falling back to the reference. */
+sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used);
+sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used);
+
+#endif
