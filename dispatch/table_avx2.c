@@ -1,16 +1,17 @@
-/* The avx2 kernels and the problems each one takes. */
+/* The avx2 kernels: each layout's picker says which problems its kernels take. */
 #include "dispatch.h"
+#include "pick_x86.h"
 
 static sp_forward_kernel pick_forward(const sp_problem *p)
 {
-    (void)p;
-    return (sp_forward_kernel){0};
+    return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_forward_nhwc(SIMDPOOL_ISA_AVX2, p)
+                                               : sp_pick_forward_nchw(SIMDPOOL_ISA_AVX2, p);
 }
 
 static sp_backward_kernel pick_backward(const sp_problem *p)
 {
-    (void)p;
-    return (sp_backward_kernel){0};
+    return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_backward_nhwc(SIMDPOOL_ISA_AVX2, p)
+                                               : sp_pick_backward_nchw(SIMDPOOL_ISA_AVX2, p);
 }
 
 const sp_isa_table sp_table_avx2 = {pick_forward, pick_backward};
