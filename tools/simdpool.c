@@ -1,9 +1,11 @@
 /*
- * The simdpool command: `simdpool info` reports what the dispatcher sees.
+ * The simdpool command: `simdpool info` reports what the dispatcher sees,
+ * `simdpool run` runs and checks one problem, `simdpool bench` times a suite.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "simdpool.h"
 
 static void print_isa_set(const char *label, unsigned isas)
@@ -35,7 +37,10 @@ static int cmd_info(void)
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: simdpool info\n");
+    fprintf(to, "usage: simdpool info                 CPU features, ISAs compiled in and runnable\n"
+                "       simdpool run [options]       run, verify and time one problem\n"
+                "       simdpool bench [options]     time the default suite or a problem file\n"
+                "       simdpool COMMAND --help      the command's options\n");
 }
 
 int main(int argc, char **argv)
@@ -46,6 +51,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "info") == 0) return cmd_info();
+    if (strcmp(argv[1], "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(argv[1], "bench") == 0) return cmd_bench(argc - 2, argv + 2, argv[0]);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return 0;

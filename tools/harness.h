@@ -1,0 +1,67 @@
+/*
+ * What the driver and the benchmark binary share besides option parsing:
+ * random data, the streaming ceiling, timing and comparison with the scalar
+ * reference. Plain C11 plus GCC/Clang target attributes for the ceiling's
+ * vector loops, so the tool runs on any CPU of its architecture.
+ */
+#ifndef SP_TOOL_HARNESS_H
+#define SP_TOOL_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simdpool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+double tool_now(void); /* monotonic seconds */
+
+/* Uniform floats in [-1, 1) from a seed (splitmix64), reproducible. */
+void tool_fill_random(float *x, int64_t n, uint64_t seed);
+
+/* Bytes a pooling call streams by the design's ceiling rule: forward reads
+ * src, writes dst (+ int64 indices for max when written); backward reads
+ * diff_dst (+ indices for max) and writes diff_src. */
+void tool_stream_bytes(const simdpool_plan *plan, simdpool_direction dir, int with_indices,
+                       int64_t *read_bytes, int64_t *write_bytes);
+
+/*
+ * The streaming ceiling's loop: vector loads of all in_bytes of `in` and
+ * vector stores over all out_bytes of `out`, interleaved like a copy, with the
+ * widest vectors the CPU runs (AVX-512, AVX2, else 16 bytes). `threads` > 1
+ * splits both ranges across that many threads (0: all online CPUs).
+ */
+void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, int threads);
+/* Which loop tool_stream uses: "avx512", "avx2" or "sse2"/"generic". */
+const char *tool_stream_isa(void);
+int tool_online_cpus(void);
+
+/* Median seconds of fn(ctx) over repetitions filling about min_time seconds
+ * (at least 3 samples unless a single call already takes longer than
+ * min_time; very short calls are batched per sample). max_samples caps it. */
+double tool_time(void (*fn)(void *), void *ctx, double min_time, int max_samples);
+
+typedef struct tool_cmp {
+    int64_t count;       /* elements compared */
+    int64_t mismatches;  /* elements out of tolerance */
+    int64_t first;       /* first mismatching element, -1 if none */
+    double got, want;    /* values at `first` */
+    double max_abs_err;  /* largest |got - want| over finite pairs */
+    double max_tol_frac; /* largest |got - want| / tolerance (0 when exact) */
+} tool_cmp;
+
+/* Bitwise equality, except that any NaN equals any NaN. */
+void tool_compare_exact_f32(const float *got, const float *want, int64_t n, tool_cmp *r);
+void tool_compare_exact_i64(const int64_t *got, const int64_t *want, int64_t n, tool_cmp *r);
+/* |got - want| <= 4 * taps * FLT_EPSILON * scale[i] (scale: the reference run
+ * on absolute values, so sum|x| / divisor), or equal, or both NaN. */
+void tool_compare_tol_f32(const float *got, const float *want, const float *scale, double taps,
+                          int64_t n, tool_cmp *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
