@@ -46,8 +46,8 @@ static void usage(FILE *to)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
-        fprintf(stderr, "simdpool: missing command\n");
+        usage(stdout);
+        fprintf(stderr, "simdpool: missing command (info, run or bench)\n");
         return 2;
     }
     if (strcmp(argv[1], "info") == 0) return cmd_info();
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    usage(stderr);
-    fprintf(stderr, "simdpool: unknown command '%s'\n", argv[1]);
+    fprintf(stderr, "simdpool: unknown command '%s' (info, run or bench; see simdpool --help)\n",
+            argv[1]);
     return 2;
 }
