@@ -1,0 +1,5 @@
+/* Channels-last average pooling for avx512: the shared template over this ISA's vec.h. */
+#include "vec.h"
+
+#include "../common/nhwc_kernels.h"
+#include "../common/avgpool_nhwc.h"

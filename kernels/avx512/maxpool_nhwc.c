@@ -1,0 +1,5 @@
+/* Channels-last max pooling for avx512: the shared template over this ISA's vec.h. */
+#include "vec.h"
+
+#include "../common/nhwc_kernels.h"
+#include "../common/maxpool_nhwc.h"

@@ -1,0 +1,386 @@
+/*
+ * Channels-last max pooling, forward and backward, written once against the
+ * vec.h API and included by each ISA's maxpool_nhwc.c after its vec.h.
+ *
+ * Channels are the vector lanes; a window is visited tap by tap (D, H, W
+ * nested, the scan order) for a block of up to SP_NV vectors of channels.
+ *
+ * NaN (SEMANTICS.md: any NaN tap makes the result NaN, the index is the last
+ * NaN tap): the critical path is the plain max, ordered so that ties keep the
+ * earlier tap (spv_max(v, best) returns best unless v > best), which drops
+ * NaN taps. Beside it one unordered compare per pair of taps collects the
+ * lanes that saw a NaN, and those rare lanes are recomputed by the scalar
+ * rule. Indices ride along as int32 offsets from the window's first valid
+ * tap, moved only when a tap is strictly greater (so ties keep the first),
+ * and widened to int64 on store.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "nhwc_window.h"
+
+#define SPV_CAT2(a, b) a##_##b
+#define SPV_CAT(a, b) SPV_CAT2(a, b)
+#define SPV_FN(name) SPV_CAT(name, SPV_ISA_SUFFIX)
+
+/* Channel vectors per block: enough independent max chains to hide latency. */
+#define SP_NV 4
+
+/* A window as the channel loops see it: first valid tap (pointer to its
+ * channel 0), steps between taps in elements and in spatial indices (D, H,
+ * W), and the counts of valid taps. */
+typedef struct sp_mwin {
+    const float *first;
+    int64_t step[3];
+    int64_t n[3];
+    int64_t rstep[3]; /* spatial-index steps */
+} sp_mwin;
+
+/* The exact scalar rule for channel ch of window w (the NaN fix-up, and the
+ * whole index when offsets would not fit int32): value and offset of the
+ * chosen tap from the first valid one. */
+static __attribute__((noinline, cold)) float SPV_FN(sp_max_lane)(const sp_mwin *w, int64_t ch,
+                                                                 int64_t sp[3], int64_t *rel)
+{
+    float best = 0.0f;
+    int64_t best_rel = -1;
+    for (int64_t a = 0; a < w->n[0]; a++)
+        for (int64_t b = 0; b < w->n[1]; b++)
+            for (int64_t k = 0; k < w->n[2]; k++) {
+                float v = w->first[a * w->step[0] + b * w->step[1] + k * w->step[2] + ch];
+                if (best_rel < 0 || v > best || isnan(v)) {
+                    best = v;
+                    best_rel = a * sp[0] + b * sp[1] + k * sp[2];
+                }
+            }
+    *rel = best_rel;
+    return best;
+}
+
+/*
+ * Max of NV vectors of channels [c, c + NV*SPV_W) (or, with `tail`, of the
+ * lanes of t at c) over window w. Stores the values at out + c and, with
+ * `with_idx`, the int64 indices (anchor + offset) at idx_out + c; with
+ * `want_rel` it returns the offsets (NV == 1) in *rel_out instead of storing.
+ * `idx_scalar`: offsets do not fit int32, every lane takes the scalar rule.
+ */
+SPV_INLINE void SPV_FN(sp_max_block)(const sp_mwin *w, int64_t c, float *out, int64_t *idx_out,
+                                     int64_t anchor, const int nv, const int tail, spv_t t,
+                                     const int with_idx, const int want_rel, spv_i *rel_out,
+                                     const int idx_scalar, int64_t sp[3])
+{
+    spv_f best[SP_NV];
+    spv_i bi[SP_NV];
+    spv_n nan[SP_NV];
+    for (int u = 0; u < nv; u++) {
+        best[u] = spv_set1(-INFINITY);
+        bi[u] = spv_iset1(0);
+        nan[u] = spv_nan_none();
+    }
+    const int idx = with_idx && !idx_scalar;
+    const int64_t s2 = w->step[2];
+    const int64_t r2 = w->rstep[2];
+    const float *pd = w->first + c;
+    int64_t rd = 0;
+    for (int64_t a = 0; a < w->n[0]; a++, pd += w->step[0], rd += w->rstep[0]) {
+        const float *ph = pd;
+        int64_t rh = rd;
+        for (int64_t b = 0; b < w->n[1]; b++, ph += w->step[1], rh += w->rstep[1]) {
+            const float *q = ph;
+            int64_t r = rh;
+            int64_t k = 0;
+            for (; k + 2 <= w->n[2]; k += 2, q += 2 * s2, r += 2 * r2) {
+                for (int u = 0; u < nv; u++) {
+                    spv_f v0 = tail ? spv_load_t(q, t) : spv_load(q + u * SPV_W);
+                    spv_f v1 = tail ? spv_load_t(q + s2, t) : spv_load(q + s2 + u * SPV_W);
+                    nan[u] = spv_nan_acc(nan[u], v0, v1);
+                    if (idx) {
+                        spv_m m0 = spv_gt(v0, best[u]);
+                        best[u] = spv_max(v0, best[u]);
+                        bi[u] = spv_iselect(m0, bi[u], spv_iset1((int32_t)r));
+                        spv_m m1 = spv_gt(v1, best[u]);
+                        best[u] = spv_max(v1, best[u]);
+                        bi[u] = spv_iselect(m1, bi[u], spv_iset1((int32_t)(r + r2)));
+                    } else {
+                        /* max(v1, v0) keeps v0 on a tie, max(., best) keeps best. */
+                        best[u] = spv_max(spv_max(v1, v0), best[u]);
+                    }
+                }
+            }
+            if (k < w->n[2]) {
+                for (int u = 0; u < nv; u++) {
+                    spv_f v0 = tail ? spv_load_t(q, t) : spv_load(q + u * SPV_W);
+                    nan[u] = spv_nan_acc(nan[u], v0, v0);
+                    if (idx) {
+                        spv_m m0 = spv_gt(v0, best[u]);
+                        bi[u] = spv_iselect(m0, bi[u], spv_iset1((int32_t)r));
+                    }
+                    best[u] = spv_max(v0, best[u]);
+                }
+            }
+        }
+    }
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    for (int u = 0; u < nv; u++) {
+        int64_t cu = c + u * SPV_W;
+        unsigned fix = spv_nan_lanes(nan[u]) & lanes;
+        if (with_idx && idx_scalar) fix = lanes;
+        if (__builtin_expect(fix != 0, 0)) {
+            float vals[SPV_W];
+            int32_t rels[SPV_W];
+            spv_store(vals, best[u]);
+            spv_istore(rels, bi[u]);
+            for (; fix; fix &= fix - 1) {
+                int l = __builtin_ctz(fix);
+                int64_t rel;
+                vals[l] = SPV_FN(sp_max_lane)(w, cu + l, sp, &rel);
+                if (!idx_scalar) rels[l] = (int32_t)rel;
+                else if (idx_out) idx_out[cu + l] = anchor + rel;
+            }
+            best[u] = spv_load(vals);
+            bi[u] = spv_iload(rels);
+        }
+        if (want_rel) {
+            *rel_out = bi[u];
+            continue;
+        }
+        if (tail)
+            spv_store_t(out + cu, best[u], t);
+        else
+            spv_store(out + cu, best[u]);
+        if (idx) {
+            if (tail)
+                spv_store_idx_t(idx_out + cu, bi[u], anchor, t);
+            else
+                spv_store_idx(idx_out + cu, bi[u], anchor);
+        }
+    }
+}
+
+/* All channels of one window: blocks of SP_NV vectors, then single vectors,
+ * then the tail (an overlapping last vector where the ISA prefers it). */
+SPV_INLINE void SPV_FN(sp_max_window)(const sp_mwin *w, int64_t C, float *out, int64_t *idx_out,
+                                      int64_t anchor, const int with_idx, const int idx_scalar,
+                                      int64_t sp[3])
+{
+    int64_t c = 0;
+    spv_t none = spv_tail(SPV_W);
+    for (; c + SP_NV * SPV_W <= C; c += SP_NV * SPV_W)
+        SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, SP_NV, 0, none, with_idx, 0, NULL,
+                             idx_scalar, sp);
+    for (; c + SPV_W <= C; c += SPV_W)
+        SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, 1, 0, none, with_idx, 0, NULL,
+                             idx_scalar, sp);
+    if (c < C) {
+        if (SPV_TAIL_OVERLAP && C >= SPV_W)
+            SPV_FN(sp_max_block)(w, C - SPV_W, out, idx_out, anchor, 1, 0, none, with_idx, 0,
+                                 NULL, idx_scalar, sp);
+        else
+            SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, 1, 1, spv_tail(C - c), with_idx, 0,
+                                 NULL, idx_scalar, sp);
+    }
+}
+
+/* The window of output (od, oh, ow) given the D and H parts already set. */
+SPV_INLINE int SPV_FN(sp_max_setup_w)(const sp_problem *p, sp_mwin *w, const float *img,
+                                      int64_t pix_dh, int64_t ow, int64_t *anchor)
+{
+    int64_t xw, nw;
+    sp_nhwc_axis(&p->axis[SP_W], ow, &xw, &nw, NULL);
+    w->n[2] = nw;
+    *anchor = pix_dh + xw;
+    w->first = img + *anchor * p->channels;
+    return nw > 0 && w->n[0] > 0 && w->n[1] > 0;
+}
+
+static void SPV_FN(sp_fill_empty)(float *out, int64_t *idx_out, int64_t C)
+{
+    for (int64_t c = 0; c < C; c++) {
+        out[c] = -INFINITY;
+        if (idx_out) idx_out[c] = -1;
+    }
+}
+
+/* Forward, one work item per output row (n, od, oh): rows are independent. */
+simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float *src, float *dst,
+                                                int64_t *indices, int64_t begin, int64_t end)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    int64_t sp[3];
+    sp_nhwc_pixel_steps(p, sp);
+    const int idx_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
+    sp_mwin w;
+    for (int k = 0; k < 3; k++) {
+        w.step[k] = sp[k] * C;
+        w.rstep[k] = sp[k];
+    }
+    for (int64_t item = begin; item < end; item++) {
+        int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
+        int64_t od = r / ah->out, oh = r % ah->out;
+        int64_t xd, xh;
+        sp_nhwc_axis(ad, od, &xd, &w.n[0], NULL);
+        sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
+        const float *img = src + n * p->in_plane * C;
+        int64_t pix_dh = (xd * ah->in + xh) * aw->in;
+        float *out = dst + item * aw->out * C;
+        int64_t *iout = indices ? indices + item * aw->out * C : NULL;
+        for (int64_t ow = 0; ow < aw->out; ow++, out += C, iout = iout ? iout + C : NULL) {
+            int64_t anchor;
+            if (!SPV_FN(sp_max_setup_w)(p, &w, img, pix_dh, ow, &anchor)) {
+                SPV_FN(sp_fill_empty)(out, iout, C);
+                continue;
+            }
+            if (iout)
+                SPV_FN(sp_max_window)(&w, C, out, iout, anchor, 1, idx_scalar, sp);
+            else
+                SPV_FN(sp_max_window)(&w, C, out, NULL, anchor, 0, 0, sp);
+        }
+    }
+    return SIMDPOOL_OK;
+}
+
+/* Backward for windows whose tap offsets do not fit int32 (inputs of 2^31
+ * pixels and more): element by element, with the reference's checks. */
+static __attribute__((noinline, cold)) simdpool_status
+SPV_FN(sp_max_bwd_lanes)(const sp_mwin *w, int64_t C, const float *dd, const int64_t *idx,
+                         float *ds_img, int64_t anchor, int64_t sp[3], const sp_problem *p,
+                         int64_t od, int64_t oh, int64_t ow)
+{
+    for (int64_t c = 0; c < C; c++) {
+        int64_t at;
+        if (idx) {
+            at = idx[c];
+            if (at < 0 || at >= p->in_plane) return SIMDPOOL_ERR_BAD_INDEX;
+            int64_t iw = at % p->axis[SP_W].in, ih = at / p->axis[SP_W].in % p->axis[SP_H].in;
+            int64_t id = at / p->axis[SP_W].in / p->axis[SP_H].in;
+            if (!sp_axis_is_valid_tap(&p->axis[SP_D], od, id) ||
+                !sp_axis_is_valid_tap(&p->axis[SP_H], oh, ih) ||
+                !sp_axis_is_valid_tap(&p->axis[SP_W], ow, iw))
+                return SIMDPOOL_ERR_BAD_INDEX;
+        } else {
+            int64_t rel;
+            (void)SPV_FN(sp_max_lane)(w, c, sp, &rel);
+            at = anchor + rel;
+        }
+        ds_img[at * C + c] += dd[c];
+    }
+    return SIMDPOOL_OK;
+}
+
+/*
+ * Scatters one block of channels of one output: each valid tap of the window
+ * (scan order) compares its offset with the lanes' offsets and adds diff_dst
+ * where they match, so there is no gather/scatter and the adds into any
+ * diff_src element happen in output order, as in the reference. A saved index
+ * that matches no tap is reported before anything is added through it.
+ */
+SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c, const float *dd,
+                                                    const int64_t *idx, float *ds_first,
+                                                    int64_t anchor, int64_t span, const int tail,
+                                                    spv_t t, int64_t sp[3])
+{
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    spv_i rel;
+    if (idx) {
+        spv_m minus1;
+        spv_m in = tail ? spv_load_idx_rel_t(idx + c, anchor, span + 1, t, &rel, &minus1)
+                        : spv_load_idx_rel(idx + c, anchor, span + 1, &rel, &minus1);
+        if (spv_mbits(in) != lanes) return SIMDPOOL_ERR_BAD_INDEX;
+    } else {
+        SPV_FN(sp_max_block)(w, c, NULL, NULL, 0, 1, tail, t, 1, 1, &rel, 0, sp);
+    }
+    spv_f g = tail ? spv_load_t(dd + c, t) : spv_load(dd + c);
+    spv_m matched = spv_mnone();
+    const float *pd = ds_first + c;
+    int64_t rd = 0;
+    for (int64_t a = 0; a < w->n[0]; a++, pd += w->step[0], rd += w->rstep[0]) {
+        const float *ph = pd;
+        int64_t rh = rd;
+        for (int64_t b = 0; b < w->n[1]; b++, ph += w->step[1], rh += w->rstep[1]) {
+            float *q = (float *)ph;
+            int64_t r = rh;
+            for (int64_t k = 0; k < w->n[2]; k++, q += w->step[2], r += w->rstep[2]) {
+                spv_m m = spv_ieq(rel, spv_iset1((int32_t)r));
+                matched = spv_mor(matched, m);
+                spv_f s = tail ? spv_load_t(q, t) : spv_load(q);
+                s = spv_add_m(s, m, g);
+                if (tail)
+                    spv_store_t(q, s, t);
+                else
+                    spv_store(q, s);
+            }
+        }
+    }
+    if ((spv_mbits(matched) & lanes) != lanes) return SIMDPOOL_ERR_BAD_INDEX;
+    return SIMDPOOL_OK;
+}
+
+/* Backward, one work item per image: overlapping windows make output rows
+ * share diff_src rows. diff_src is cleared, then every output adds back in
+ * output order (the reference's order, so the sums are bit-identical). */
+simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float *diff_dst,
+                                                const int64_t *indices, const float *src,
+                                                float *diff_src, int64_t begin, int64_t end)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    int64_t sp[3];
+    sp_nhwc_pixel_steps(p, sp);
+    const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
+    sp_mwin w;
+    for (int k = 0; k < 3; k++) {
+        w.step[k] = sp[k] * C;
+        w.rstep[k] = sp[k];
+    }
+    spv_t none = spv_tail(SPV_W);
+    for (int64_t n = begin; n < end; n++) {
+        const float *img = src ? src + n * p->in_plane * C : NULL;
+        float *ds_img = diff_src + n * p->in_plane * C;
+        memset(ds_img, 0, (size_t)(p->in_plane * C) * sizeof(float));
+        int64_t o = n * p->out_plane;
+        for (int64_t od = 0; od < ad->out; od++) {
+            int64_t xd;
+            sp_nhwc_axis(ad, od, &xd, &w.n[0], NULL);
+            for (int64_t oh = 0; oh < ah->out; oh++) {
+                int64_t xh;
+                sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
+                int64_t pix_dh = (xd * ah->in + xh) * aw->in;
+                for (int64_t ow = 0; ow < aw->out; ow++, o++) {
+                    const float *dd = diff_dst + o * C;
+                    const int64_t *idx = indices ? indices + o * C : NULL;
+                    int64_t anchor;
+                    if (!SPV_FN(sp_max_setup_w)(p, &w, img ? img : ds_img, pix_dh, ow,
+                                                &anchor)) {
+                        if (idx)
+                            for (int64_t c = 0; c < C; c++)
+                                if (idx[c] != -1) return SIMDPOOL_ERR_BAD_INDEX;
+                        continue;
+                    }
+                    float *ds_first = ds_img + anchor * C;
+                    simdpool_status st;
+                    if (lanes_scalar) {
+                        st = SPV_FN(sp_max_bwd_lanes)(&w, C, dd, idx, ds_img, anchor, sp, p, od,
+                                                      oh, ow);
+                        if (st != SIMDPOOL_OK) return st;
+                        continue;
+                    }
+                    int64_t span = (w.n[0] - 1) * sp[0] + (w.n[1] - 1) * sp[1] +
+                                   (w.n[2] - 1) * sp[2];
+                    int64_t c = 0;
+                    for (; c + SPV_W <= C; c += SPV_W) {
+                        st = SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor, span, 0,
+                                                      none, sp);
+                        if (st != SIMDPOOL_OK) return st;
+                    }
+                    if (c < C) {
+                        st = SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor, span, 1,
+                                                      spv_tail(C - c), sp);
+                        if (st != SIMDPOOL_OK) return st;
+                    }
+                }
+            }
+        }
+    }
+    return SIMDPOOL_OK;
+}

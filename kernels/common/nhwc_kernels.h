@@ -1,0 +1,27 @@
+/*
+ * The channels-last kernels of the x86 ISAs, as the picker
+ * (dispatch/pick_x86_nhwc.c) sees them. Plain C: no intrinsics here.
+ */
+#ifndef SIMDPOOL_NHWC_KERNELS_H
+#define SIMDPOOL_NHWC_KERNELS_H
+
+#include "problem.h"
+
+#define SP_NHWC_KERNELS(isa)                                                                    \
+    simdpool_status sp_f32_maxpool_fwd_nhwc_##isa(const sp_problem *p, const float *src,        \
+                                                  float *dst, int64_t *indices, int64_t begin,  \
+                                                  int64_t end);                                 \
+    simdpool_status sp_f32_maxpool_bwd_nhwc_##isa(const sp_problem *p, const float *diff_dst,   \
+                                                  const int64_t *indices, const float *src,     \
+                                                  float *diff_src, int64_t begin, int64_t end); \
+    simdpool_status sp_f32_avgpool_fwd_nhwc_##isa(const sp_problem *p, const float *src,        \
+                                                  float *dst, int64_t *indices, int64_t begin,  \
+                                                  int64_t end);                                 \
+    simdpool_status sp_f32_avgpool_bwd_nhwc_##isa(const sp_problem *p, const float *diff_dst,   \
+                                                  const int64_t *indices, const float *src,     \
+                                                  float *diff_src, int64_t begin, int64_t end);
+
+SP_NHWC_KERNELS(avx2)
+SP_NHWC_KERNELS(avx512)
+
+#endif
