@@ -1,0 +1,131 @@
+/*
+ * The AVX2 side of the channels-first (planar) kernels: the small vector API
+ * that planar_tmpl.h is written against, 8 lanes. Masks are vectors of
+ * all-ones/all-zero lanes; tails use vmaskmov loads and stores, which neither
+ * read nor fault on masked-off lanes. Included by the avx2 NCHW kernel files alone.
+ */
+#ifndef SIMDPOOL_AVX2_PLANAR_H
+#define SIMDPOOL_AVX2_PLANAR_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define PL_VL 8
+#define PL_NAME(stem) stem##_avx2
+#define PL_STR(stem) stem "_avx2"
+#define PL_INLINE static inline __attribute__((always_inline))
+
+typedef __m256 pl_vf;
+typedef __m256i pl_vi; /* 8 int32 lanes */
+typedef __m256 pl_vm;  /* all-ones lanes are set */
+
+PL_INLINE pl_vi pl_ilanes(void) { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+PL_INLINE pl_vm pl_first(int n)
+{
+    return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), pl_ilanes()));
+}
+PL_INLINE pl_vm pl_mand(pl_vm a, pl_vm b) { return _mm256_and_ps(a, b); }
+PL_INLINE pl_vm pl_mor(pl_vm a, pl_vm b) { return _mm256_or_ps(a, b); }
+PL_INLINE pl_vm pl_mandnot(pl_vm a, pl_vm b) { return _mm256_andnot_ps(a, b); } /* b and not a */
+PL_INLINE pl_vm pl_mnone(void) { return _mm256_setzero_ps(); }
+PL_INLINE unsigned pl_mbits(pl_vm m) { return (unsigned)_mm256_movemask_ps(m); }
+
+PL_INLINE pl_vf pl_set1(float x) { return _mm256_set1_ps(x); }
+PL_INLINE pl_vf pl_zero(void) { return _mm256_setzero_ps(); }
+PL_INLINE pl_vf pl_loadu(const float *p) { return _mm256_loadu_ps(p); }
+PL_INLINE pl_vf pl_loadu_m(const float *p, pl_vm m)
+{
+    return _mm256_maskload_ps(p, _mm256_castps_si256(m));
+}
+PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm256_storeu_ps(p, v); }
+PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
+{
+    _mm256_maskstore_ps(p, _mm256_castps_si256(m), v);
+}
+PL_INLINE pl_vf pl_max(pl_vf a, pl_vf b) { return _mm256_max_ps(a, b); }
+PL_INLINE pl_vf pl_add(pl_vf a, pl_vf b) { return _mm256_add_ps(a, b); }
+PL_INLINE pl_vf pl_mul(pl_vf a, pl_vf b) { return _mm256_mul_ps(a, b); }
+PL_INLINE pl_vf pl_div(pl_vf a, pl_vf b) { return _mm256_div_ps(a, b); }
+PL_INLINE pl_vf pl_blend(pl_vm m, pl_vf a, pl_vf b) { return _mm256_blendv_ps(a, b, m); }
+PL_INLINE pl_vm pl_gt(pl_vf a, pl_vf b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+PL_INLINE pl_vm pl_eq(pl_vf a, pl_vf b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
+PL_INLINE pl_vm pl_unord(pl_vf a, pl_vf b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+PL_INLINE pl_vf pl_cvt_i(pl_vi v) { return _mm256_cvtepi32_ps(v); }
+PL_INLINE float pl_hsum(pl_vf v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* Even and odd elements of the 16 floats a:b, in order: shufps picks them
+ * within each 128-bit half, vpermpd puts the halves back in order. */
+PL_INLINE pl_vf pl_even(pl_vf a, pl_vf b)
+{
+    __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b)
+{
+    __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* The inverse of the deinterleave: v's lanes at the even positions of the
+ * 16 floats lo:hi, zeros at the odd ones (stride-2 backward). */
+PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
+{
+    __m256 a = _mm256_unpacklo_ps(v, _mm256_setzero_ps()); /* v0 0 v1 0 | v4 0 v5 0 */
+    __m256 b = _mm256_unpackhi_ps(v, _mm256_setzero_ps()); /* v2 0 v3 0 | v6 0 v7 0 */
+    *lo = _mm256_permute2f128_ps(a, b, 0x20);
+    *hi = _mm256_permute2f128_ps(a, b, 0x31);
+}
+
+/* Lanes outside m are not read (no fault) and come back as `fill`. */
+PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
+{
+    return _mm256_mask_i32gather_ps(fill, base, at, m, 4);
+}
+
+PL_INLINE pl_vi pl_iset1(int32_t x) { return _mm256_set1_epi32(x); }
+PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm256_add_epi32(a, b); }
+PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm256_mullo_epi32(a, b); }
+PL_INLINE pl_vi pl_iblend(pl_vm m, pl_vi a, pl_vi b)
+{
+    return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), m));
+}
+PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return _mm256_castsi256_ps(_mm256_cmpgt_epi32(b, a)); }
+PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b)
+{
+    return _mm256_castsi256_ps(
+        _mm256_xor_si256(_mm256_cmpgt_epi32(b, a), _mm256_set1_epi32(-1)));
+}
+PL_INLINE pl_vm pl_ieq(pl_vi a, pl_vi b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
+PL_INLINE pl_vi pl_iloadu(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+/* The first n (1..8) int32 lanes of v widened to int64 and stored. */
+PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
+{
+    __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
+    __m256i hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1));
+    if (n == 8) {
+        _mm256_storeu_si256((__m256i *)p, lo);
+        _mm256_storeu_si256((__m256i *)(p + 4), hi);
+    } else {
+        __m256i m = _mm256_castps_si256(pl_first(n));
+        _mm256_maskstore_epi64((long long *)p, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(m)), lo);
+        if (n > 4)
+            _mm256_maskstore_epi64((long long *)(p + 4),
+                                   _mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1)), hi);
+    }
+}
+
+PL_INLINE void pl_zero_floats(float *p, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(p + i, _mm256_setzero_ps());
+    if (i < n) pl_storeu_m(p + i, _mm256_setzero_ps(), pl_first((int)(n - i)));
+}
+
+#endif

@@ -1,0 +1,7 @@
+/*
+ * Max pooling, channels-first (NCW/NCHW/NCDHW), avx512: the planar max
+ * template (kernels/avx2/planar_max_tmpl.h) over this ISA's vector API.
+ */
+#include "planar.h"
+
+#include "../avx2/planar_max_tmpl.h"

@@ -1,0 +1,111 @@
+/*
+ * The AVX-512 side of the channels-first (planar) kernels: the small vector
+ * API that kernels/avx2/planar_common.h (and its max/avg templates) is written against, 16 lanes, opmask
+ * tails. AVX-512 F/BW/DQ/VL only. Included by the avx512 NCHW kernel files alone.
+ */
+#ifndef SIMDPOOL_AVX512_PLANAR_H
+#define SIMDPOOL_AVX512_PLANAR_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define PL_VL 16
+#define PL_NAME(stem) stem##_avx512
+#define PL_STR(stem) stem "_avx512"
+#define PL_INLINE static inline __attribute__((always_inline))
+
+typedef __m512 pl_vf;
+typedef __m512i pl_vi;   /* 16 int32 lanes */
+typedef __mmask16 pl_vm; /* one bit per lane */
+
+PL_INLINE pl_vm pl_first(int n) { return (pl_vm)((1u << n) - 1u); }
+PL_INLINE pl_vm pl_mand(pl_vm a, pl_vm b) { return a & b; }
+PL_INLINE pl_vm pl_mor(pl_vm a, pl_vm b) { return a | b; }
+PL_INLINE pl_vm pl_mandnot(pl_vm a, pl_vm b) { return (pl_vm)(~a & b); } /* b and not a */
+PL_INLINE pl_vm pl_mnone(void) { return 0; }
+PL_INLINE unsigned pl_mbits(pl_vm m) { return m; }
+
+PL_INLINE pl_vf pl_set1(float x) { return _mm512_set1_ps(x); }
+PL_INLINE pl_vf pl_zero(void) { return _mm512_setzero_ps(); }
+PL_INLINE pl_vf pl_loadu(const float *p) { return _mm512_loadu_ps(p); }
+/* Masked-off lanes are neither read (no fault) nor kept: they come back 0. */
+PL_INLINE pl_vf pl_loadu_m(const float *p, pl_vm m) { return _mm512_maskz_loadu_ps(m, p); }
+PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm512_storeu_ps(p, v); }
+PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m) { _mm512_mask_storeu_ps(p, m, v); }
+PL_INLINE pl_vf pl_max(pl_vf a, pl_vf b) { return _mm512_max_ps(a, b); }
+PL_INLINE pl_vf pl_add(pl_vf a, pl_vf b) { return _mm512_add_ps(a, b); }
+PL_INLINE pl_vf pl_mul(pl_vf a, pl_vf b) { return _mm512_mul_ps(a, b); }
+PL_INLINE pl_vf pl_div(pl_vf a, pl_vf b) { return _mm512_div_ps(a, b); }
+PL_INLINE pl_vf pl_blend(pl_vm m, pl_vf a, pl_vf b) { return _mm512_mask_blend_ps(m, a, b); }
+PL_INLINE pl_vm pl_gt(pl_vf a, pl_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+PL_INLINE pl_vm pl_eq(pl_vf a, pl_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ); }
+PL_INLINE pl_vm pl_unord(pl_vf a, pl_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
+PL_INLINE pl_vf pl_cvt_i(pl_vi v) { return _mm512_cvtepi32_ps(v); }
+/* Horizontal sum (any order: averages accept reassociation). */
+PL_INLINE float pl_hsum(pl_vf v) { return _mm512_reduce_add_ps(v); }
+
+/* Even and odd elements of the 32 floats a:b, in order: the stride-2 deinterleave. */
+PL_INLINE pl_vf pl_even(pl_vf a, pl_vf b)
+{
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(a, even, b);
+}
+PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b)
+{
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    return _mm512_permutex2var_ps(a, odd, b);
+}
+
+/* The inverse of the deinterleave: v's lanes at the even positions of the
+ * 32 floats lo:hi, zeros at the odd ones (stride-2 backward). */
+PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
+{
+    const __m512i l = _mm512_setr_epi32(0, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0);
+    const __m512i h = _mm512_setr_epi32(8, 0, 9, 0, 10, 0, 11, 0, 12, 0, 13, 0, 14, 0, 15, 0);
+    *lo = _mm512_maskz_permutexvar_ps(0x5555, l, v);
+    *hi = _mm512_maskz_permutexvar_ps(0x5555, h, v);
+}
+
+/* Lanes outside m are not read (no fault) and come back as `fill`. */
+PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
+{
+    return _mm512_mask_i32gather_ps(fill, m, at, base, 4);
+}
+
+PL_INLINE pl_vi pl_iset1(int32_t x) { return _mm512_set1_epi32(x); }
+PL_INLINE pl_vi pl_ilanes(void)
+{
+    return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm512_add_epi32(a, b); }
+PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm512_mullo_epi32(a, b); }
+PL_INLINE pl_vi pl_iblend(pl_vm m, pl_vi a, pl_vi b) { return _mm512_mask_blend_epi32(m, a, b); }
+PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return _mm512_cmplt_epi32_mask(a, b); }
+PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b) { return _mm512_cmpge_epi32_mask(a, b); }
+PL_INLINE pl_vm pl_ieq(pl_vi a, pl_vi b) { return _mm512_cmpeq_epi32_mask(a, b); }
+PL_INLINE pl_vi pl_iloadu(const int32_t *p) { return _mm512_loadu_si512(p); }
+
+/* The first n (1..16) int32 lanes of v widened to int64 and stored. */
+PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
+{
+    __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
+    __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
+    if (n == 16) {
+        _mm512_storeu_si512(p, lo);
+        _mm512_storeu_si512(p + 8, hi);
+    } else {
+        unsigned m = (1u << n) - 1u;
+        _mm512_mask_storeu_epi64(p, (__mmask8)m, lo);
+        if (n > 8) _mm512_mask_storeu_epi64(p + 8, (__mmask8)(m >> 8), hi);
+    }
+}
+
+/* Zeroes n floats. */
+PL_INLINE void pl_zero_floats(float *p, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(p + i, _mm512_setzero_ps());
+    if (i < n) _mm512_mask_storeu_ps(p + i, pl_first((int)(n - i)), _mm512_setzero_ps());
+}
+
+#endif
