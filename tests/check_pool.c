@@ -5,6 +5,7 @@
  * on both sides of every buffer.
  *
  *   check_pool [--seed S] [--cases N] [--isa NAME] [--verbose]
+ *   check_pool --corpus DIR [--isa NAME]   oneDNN benchdnn shape files instead
  *
  * Each problem is checked forward (max with and without indices), backward
  * (max from indices and from src), split into random work ranges (results
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchdnn.h"
 #include "guard.h"
 #include "harness.h"
 #include "simdpool.h"
@@ -28,6 +30,7 @@
 typedef struct options {
     uint64_t seed;
     int cases;
+    const char *corpus; /* a folder of benchdnn shape files, or NULL */
     unsigned isas; /* bit per ISA to check */
     bool verbose;
 } options;
@@ -481,6 +484,84 @@ static void check_problem(const options *opt, const simdpool_desc *d, uint64_t c
     free(b.whole_indices);
 }
 
+/*
+ * Every problem of every benchdnn shape file in `dir` (but shapes_large_pool,
+ * whose tensors need tens of GiB), for all algorithms and both layouts. The
+ * batch is cut to 1 and, where a tensor would still be large, the channels
+ * too: the spatial shape, where the edge cases live, is kept as given.
+ */
+static int run_corpus(const options *opt, rng *master, int case_number)
+{
+    static const char *files[] = {"shapes_1d", "shapes_2d", "shapes_2d_small", "shapes_3d",
+                                  "shapes_3d_small", "shapes_3d_unet", "shapes_alexnet",
+                                  "shapes_basic", "shapes_global_pooling", "shapes_googlenet_v1",
+                                  "shapes_googlenet_v3", "shapes_i3d_resnet50_v1",
+                                  "shapes_resnet_50"};
+    const int64_t budget = 300000; /* source elements per problem */
+    int problems = 0;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char path[1024], line[1024];
+        snprintf(path, sizeof path, "%s/%s", opt->corpus, files[f]);
+        FILE *in = fopen(path, "r");
+        if (!in) {
+            fprintf(stderr, "check_pool: cannot read %s\n", path);
+            totals.failures++;
+            continue;
+        }
+        while (fgets(line, sizeof line, in)) {
+            char *hash = strchr(line, '#');
+            if (hash) *hash = 0;
+            char word[1024];
+            if (sscanf(line, "%1023s", word) != 1) continue;
+            simdpool_desc d;
+            char name[256], err[256];
+            simdpool_desc_init(&d, SIMDPOOL_MAX, SIMDPOOL_CHANNELS_FIRST, 1);
+            if (benchdnn_parse(word, &d, name, sizeof name, err, sizeof err) != 0) {
+                fprintf(stderr, "check_pool: %s: %s: %s\n", files[f], word, err);
+                totals.failures++;
+                continue;
+            }
+            int64_t plane = 1;
+            for (int i = 0; i < d.dims; i++) plane *= d.in[i];
+            d.batch = 1;
+            while (d.channels > 1 && d.channels * plane > budget) d.channels = (d.channels + 1) / 2;
+            if (d.channels * plane > budget) continue; /* one channel still too large */
+            problems++;
+            for (int alg = 0; alg < 3; alg++)
+                for (int layout = 0; layout < 2; layout++) {
+                    d.alg = (simdpool_alg)alg;
+                    d.layout = (simdpool_layout)layout;
+                    check_problem(opt, &d, rng_next(master), case_number++);
+                }
+        }
+        fclose(in);
+    }
+    printf("check_pool: %d corpus problems from %s\n", problems, opt->corpus);
+    return case_number;
+}
+
+/* The hand-picked edge problems in every algorithm and layout, then
+ * opt->cases random ones. */
+static int run_generated(const options *opt, rng *master)
+{
+    int case_number = 0;
+    for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
+        for (int alg = 0; alg < 3; alg++)
+            for (int layout = 0; layout < 2; layout++) {
+                simdpool_desc d;
+                edge_desc(&edges[e], (simdpool_alg)alg, (simdpool_layout)layout, &d);
+                check_problem(opt, &d, rng_next(master), case_number++);
+            }
+    for (int c = 0; c < opt->cases && totals.failures <= 20;) {
+        simdpool_desc d;
+        rng pick = {rng_next(master)};
+        if (!random_problem(&pick, &d)) continue;
+        check_problem(opt, &d, rng_next(master), case_number++);
+        c++;
+    }
+    return case_number;
+}
+
 static void usage_error(const char *what)
 {
     fprintf(stderr, "check_pool: %s\nusage: check_pool [--seed S|random] [--cases N] [--isa NAME] [--verbose]\n", what);
@@ -506,6 +587,8 @@ int main(int argc, char **argv)
                 return 77;
             }
             opt.isas = 1u << isa;
+        } else if (strcmp(argv[i], "--corpus") == 0 && i + 1 < argc) {
+            opt.corpus = argv[++i];
         } else if (strcmp(argv[i], "--verbose") == 0) {
             opt.verbose = true;
         } else {
@@ -513,7 +596,10 @@ int main(int argc, char **argv)
         }
     }
 
-    printf("check_pool: seed %llu, %d random problems\n", (unsigned long long)opt.seed, opt.cases);
+    if (opt.corpus)
+        printf("check_pool: seed %llu, the benchdnn corpus in %s\n", (unsigned long long)opt.seed, opt.corpus);
+    else
+        printf("check_pool: seed %llu, %d random problems\n", (unsigned long long)opt.seed, opt.cases);
     for (int isa = 0; isa < SIMDPOOL_ISA_COUNT; isa++) {
         const char *name = simdpool_isa_name((simdpool_isa)isa);
         if (opt.isas & (1u << isa)) printf("  checking %s\n", name);
@@ -523,25 +609,8 @@ int main(int argc, char **argv)
 
     harness_seed = opt.seed;
     rng master = {opt.seed};
-    int case_number = 0;
-    for (size_t e = 0; e < sizeof edges / sizeof *edges; e++)
-        for (int alg = 0; alg < 3; alg++)
-            for (int layout = 0; layout < 2; layout++) {
-                simdpool_desc d;
-                edge_desc(&edges[e], (simdpool_alg)alg, (simdpool_layout)layout, &d);
-                check_problem(&opt, &d, rng_next(&master), case_number++);
-            }
-    for (int c = 0; c < opt.cases;) {
-        simdpool_desc d;
-        rng pick = {rng_next(&master)};
-        if (!random_problem(&pick, &d)) continue;
-        check_problem(&opt, &d, rng_next(&master), case_number++);
-        c++;
-        if (totals.failures > 20) {
-            fprintf(stderr, "check_pool: stopping after %d failures\n", totals.failures);
-            break;
-        }
-    }
+    int case_number = opt.corpus ? run_corpus(&opt, &master, 0) : run_generated(&opt, &master);
+    if (totals.failures > 20) fprintf(stderr, "check_pool: stopped after %d failures\n", totals.failures);
 
     printf("kernels run (ISA asked for, kernel that ran, problems):\n");
     for (int i = 0; i < totals.kernel_count; i++)
