@@ -202,7 +202,8 @@ void bm_peer(benchmark::State &state, int index, const Peer *peer, int threads)
     double t0 = tool_now();
     for (auto _ : state) r->run();
     double seconds = tool_now() - t0;
-    state.SetLabel(peer->name);
+    std::string label = r->label();
+    state.SetLabel(label.empty() ? peer->name : label);
     finish(state, c, threads, seconds);
 }
 

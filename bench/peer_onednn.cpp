@@ -75,6 +75,7 @@ public:
         memory src(src_md, engine(), data.src.data());
         memory dst(dst_md, engine(), data.dst.data());
         fwd_ = dnnl::pooling_v2_forward(fpd);
+        impl_ = fpd.impl_info_str();
         args_ = {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}};
         if (d.alg == SIMDPOOL_MAX && train) {
             memory ws(fpd.workspace_desc(), engine());
@@ -89,6 +90,7 @@ public:
                                                pl, pr);
             dnnl::pooling_v2_backward::primitive_desc bpd(bd, engine(), fpd);
             bwd_ = dnnl::pooling_v2_backward(bpd);
+            impl_ = bpd.impl_info_str();
             memory dd(dst_md, engine(), data.diff_dst.data());
             memory ds(src_md, engine(), data.diff_src.data());
             std::unordered_map<int, memory> b{{DNNL_ARG_DIFF_DST, dd}, {DNNL_ARG_DIFF_SRC, ds}};
@@ -105,7 +107,10 @@ public:
         stream_.wait();
     }
 
+    std::string label() const override { return "onednn:" + impl_; }
+
 private:
+    std::string impl_;
     int threads_;
     bool backward_ = false;
     dnnl::stream stream_;

@@ -29,6 +29,8 @@ public:
     // After run(): put the result in CaseData's dst / diff_src when the peer
     // computed it elsewhere (checking only; not timed).
     virtual void copy_result() {}
+    // What the peer reports it runs (e.g. oneDNN's implementation name).
+    virtual std::string label() const { return ""; }
 };
 
 struct Peer {
