@@ -2,7 +2,7 @@
  * AArch64 CPU detection. Advanced SIMD is architecturally required on
  * AArch64, but the kernel still reports it in AT_HWCAP, so trust that.
  */
-#include <pthread.h>
+#include <string.h>
 
 #include "dispatch.h"
 
@@ -11,33 +11,22 @@
 #include <sys/auxv.h>
 #endif
 
-static unsigned supported;
-static const char *feature_text = "";
-
-static void detect(void)
+unsigned sp_cpu_detect(char *text, size_t size)
 {
-    supported = 1u << SIMDPOOL_ISA_SCALAR;
+    unsigned supported = 1u << SIMDPOOL_ISA_SCALAR;
+    const char *found = "";
 #if defined(__linux__) && defined(HWCAP_ASIMD)
     if (getauxval(AT_HWCAP) & HWCAP_ASIMD) {
         supported |= 1u << SIMDPOOL_ISA_NEON;
-        feature_text = "asimd";
+        found = "asimd";
     }
 #elif defined(__ARM_NEON)
     supported |= 1u << SIMDPOOL_ISA_NEON;
-    feature_text = "asimd (assumed: no getauxval)";
+    found = "asimd (assumed: no getauxval)";
 #endif
-}
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-unsigned sp_cpu_supported_isas(void)
-{
-    pthread_once(&once, detect);
+    if (size) {
+        strncpy(text, found, size - 1);
+        text[size - 1] = 0;
+    }
     return supported;
-}
-
-const char *sp_cpu_feature_text(void)
-{
-    pthread_once(&once, detect);
-    return feature_text;
 }

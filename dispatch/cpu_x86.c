@@ -4,7 +4,6 @@
  * switches, without which the instructions exist but must not be used.
  */
 #include <cpuid.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,22 +22,19 @@ static uint64_t read_xcr0(void)
     return ((uint64_t)edx << 32) | eax;
 }
 
-static unsigned supported;
-static char feature_text[256];
-
-static void append(const char *name)
+static void append(char *text, size_t size, const char *name)
 {
-    size_t used = strlen(feature_text);
-    if (used + strlen(name) + 2 >= sizeof feature_text) return;
-    if (used) feature_text[used++] = ' ';
-    strcpy(feature_text + used, name);
+    size_t used = strlen(text);
+    if (used + strlen(name) + 2 > size) return;
+    if (used) text[used++] = ' ';
+    strcpy(text + used, name);
 }
 
-static void detect(void)
+unsigned sp_cpu_detect(char *text, size_t size)
 {
-    unsigned a, b, c, d;
-    supported = 1u << SIMDPOOL_ISA_SCALAR;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return;
+    unsigned a, b, c, d, supported = 1u << SIMDPOOL_ISA_SCALAR;
+    if (size) text[0] = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return supported;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
     uint64_t xcr0 = osxsave ? read_xcr0() : 0;
     int os_ymm = (xcr0 & XCR0_YMM) == XCR0_YMM, os_zmm = (xcr0 & XCR0_ZMM) == XCR0_ZMM;
@@ -47,33 +43,20 @@ static void detect(void)
     int avx2 = (b7 >> 5) & 1, avx512f = (b7 >> 16) & 1, avx512dq = (b7 >> 17) & 1,
         avx512bw = (b7 >> 30) & 1, avx512vl = (b7 >> 31) & 1;
 
-    if (avx) append("avx");
-    if (fma) append("fma");
-    if (avx2) append("avx2");
-    if (avx512f) append("avx512f");
-    if (avx512dq) append("avx512dq");
-    if (avx512bw) append("avx512bw");
-    if (avx512vl) append("avx512vl");
-    if (osxsave) append("osxsave");
-    if (os_ymm) append("os-ymm");
-    if (os_zmm) append("os-zmm");
+    if (avx) append(text, size, "avx");
+    if (fma) append(text, size, "fma");
+    if (avx2) append(text, size, "avx2");
+    if (avx512f) append(text, size, "avx512f");
+    if (avx512dq) append(text, size, "avx512dq");
+    if (avx512bw) append(text, size, "avx512bw");
+    if (avx512vl) append(text, size, "avx512vl");
+    if (osxsave) append(text, size, "osxsave");
+    if (os_ymm) append(text, size, "os-ymm");
+    if (os_zmm) append(text, size, "os-zmm");
 
     if (avx && fma && avx2 && os_ymm) supported |= 1u << SIMDPOOL_ISA_AVX2;
     if ((supported & (1u << SIMDPOOL_ISA_AVX2)) && avx512f && avx512dq && avx512bw && avx512vl &&
         os_zmm)
         supported |= 1u << SIMDPOOL_ISA_AVX512;
-}
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-unsigned sp_cpu_supported_isas(void)
-{
-    pthread_once(&once, detect);
     return supported;
-}
-
-const char *sp_cpu_feature_text(void)
-{
-    pthread_once(&once, detect);
-    return feature_text;
 }

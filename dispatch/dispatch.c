@@ -53,14 +53,26 @@ unsigned simdpool_isas_compiled(void)
     return isas;
 }
 
+/* What the CPU and OS support, asked once. */
+static unsigned cpu_isas;
+static char cpu_text[256];
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+
+static void ask_cpu(void)
+{
+    cpu_isas = sp_cpu_detect(cpu_text, sizeof cpu_text);
+}
+
 unsigned simdpool_isas_runnable(void)
 {
-    return simdpool_isas_compiled() & sp_cpu_supported_isas();
+    pthread_once(&cpu_once, ask_cpu);
+    return simdpool_isas_compiled() & cpu_isas;
 }
 
 const char *simdpool_cpu_features(void)
 {
-    return sp_cpu_feature_text();
+    pthread_once(&cpu_once, ask_cpu);
+    return cpu_text;
 }
 
 static simdpool_isa best_runnable(void)

@@ -4,6 +4,8 @@
 #ifndef SIMDPOOL_DISPATCH_H
 #define SIMDPOOL_DISPATCH_H
 
+#include <stddef.h>
+
 #include "problem.h"
 
 /* One per ISA: pickers that return that ISA's best kernel for a problem, or a
@@ -24,10 +26,11 @@ extern const sp_isa_table sp_table_avx512;
 extern const sp_isa_table sp_table_neon;
 #endif
 
-/* What the CPU and OS support (bit 1u << isa), whatever was compiled in, and
- * the features looked at, as text. Computed once; cpu_x86.c / cpu_arm.c. */
-unsigned sp_cpu_supported_isas(void);
-const char *sp_cpu_feature_text(void);
+/* Asks the CPU and OS (cpu_x86.c, cpu_arm.c, cpu_generic.c): returns the ISAs
+ * they support (bit 1u << isa), whatever was compiled in, and writes the
+ * features looked at, as space-separated text, into `text`. No state: the
+ * dispatcher calls it once and keeps the answer. */
+unsigned sp_cpu_detect(char *text, size_t size);
 
 /* The ISA a plan should use for `requested` (SIMDPOOL_ISA_AUTO: the global
  * choice), or the error that prevents it. */

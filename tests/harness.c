@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+int test_checks, test_failures;
+
 uint64_t rng_next(rng *r)
 {
     /* splitmix64: tiny, and every seed gives a good sequence. */

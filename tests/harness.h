@@ -8,8 +8,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "simdpool.h"
+
+/* The unit tests' assertion: counts, and on failure says where and why. */
+extern int test_checks, test_failures;
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        test_checks++;                                                    \
+        if (!(cond)) {                                                    \
+            test_failures++;                                              \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
+            fprintf(stderr, __VA_ARGS__);                                 \
+            fprintf(stderr, "\n");                                        \
+        }                                                                 \
+    } while (0)
 
 typedef struct rng {
     uint64_t state;

@@ -7,20 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness.h"
 #include "simdpool.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        checks++;                                                \
-        if (!(cond)) {                                           \
-            failures++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fprintf(stderr, "\n");                               \
-        }                                                        \
-    } while (0)
 
 static simdpool_isa best_runnable(void)
 {
@@ -125,6 +113,6 @@ int main(void)
     CHECK(simdpool_isa_from_name("AVX512", &isa) == SIMDPOOL_ERR_UNKNOWN_ISA, "names are exact");
     CHECK(simdpool_isa_name((simdpool_isa)9) == NULL, "no name for an unknown ISA");
 
-    printf("test_dispatch: %d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    printf("test_dispatch: %d checks, %d failed\n", test_checks, test_failures);
+    return test_failures ? 1 : 0;
 }

@@ -10,19 +10,6 @@
 #include "harness.h"
 #include "simdpool.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                  \
-    do {                                                                  \
-        checks++;                                                         \
-        if (!(cond)) {                                                    \
-            failures++;                                                   \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                 \
-            fprintf(stderr, "\n");                                        \
-        }                                                                 \
-    } while (0)
-
 typedef struct example {
     const char *name;
     simdpool_desc desc;
@@ -374,6 +361,6 @@ int main(void)
         examples((simdpool_isa)isa);
         entry_points((simdpool_isa)isa);
     }
-    printf("test_reference: %d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
+    printf("test_reference: %d checks, %d failed\n", test_checks, test_failures);
+    return test_failures ? 1 : 0;
 }
