@@ -336,6 +336,17 @@ static void queries(void)
     CHECK(name && *name, "kernel name");
     simdpool_plan_destroy(plan);
 
+    /* benchdnn's large_pool shapes: planned (64-bit sizes) without being run. */
+    simdpool_desc_init(&d, SIMDPOOL_AVG_INCLUDE_PAD, SIMDPOOL_CHANNELS_LAST, 1);
+    d.channels = 2;
+    d.in[0] = 4294967311LL;
+    d.kernel[0] = 3;
+    d.stride[0] = 2;
+    CHECK(simdpool_plan_create(&d, &plan) == SIMDPOOL_OK, "a 2^32-wide row");
+    CHECK(simdpool_plan_src_elements(plan) == 2 * 4294967311LL, "src elements of the 2^32 row");
+    CHECK(simdpool_plan_dst_elements(plan) == 2 * 2147483655LL, "dst elements of the 2^32 row");
+    simdpool_plan_destroy(plan);
+
     simdpool_desc_init(&d, SIMDPOOL_MAX, SIMDPOOL_CHANNELS_FIRST, 1);
     d.in[0] = 7;
     d.kernel[0] = 3;
