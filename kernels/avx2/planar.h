@@ -24,6 +24,15 @@ PL_INLINE pl_vm pl_first(int n)
 {
     return _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), pl_ilanes()));
 }
+/* Lanes l with lo <= l < hi (any lo, hi). */
+PL_INLINE pl_vm pl_range(int64_t lo, int64_t hi)
+{
+    lo = lo < 0 ? 0 : lo > 8 ? 8 : lo;
+    hi = hi < 0 ? 0 : hi > 8 ? 8 : hi;
+    __m256i l = pl_ilanes();
+    return _mm256_castsi256_ps(_mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)lo), l),
+                                                   _mm256_cmpgt_epi32(_mm256_set1_epi32((int)hi), l)));
+}
 PL_INLINE pl_vm pl_mand(pl_vm a, pl_vm b) { return _mm256_and_ps(a, b); }
 PL_INLINE pl_vm pl_mor(pl_vm a, pl_vm b) { return _mm256_or_ps(a, b); }
 PL_INLINE pl_vm pl_mandnot(pl_vm a, pl_vm b) { return _mm256_andnot_ps(a, b); } /* b and not a */
@@ -36,6 +45,11 @@ PL_INLINE pl_vf pl_loadu(const float *p) { return _mm256_loadu_ps(p); }
 PL_INLINE pl_vf pl_loadu_m(const float *p, pl_vm m)
 {
     return _mm256_maskload_ps(p, _mm256_castps_si256(m));
+}
+/* Lanes outside m are not read (no fault) and come back as `fill`. */
+PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
+{
+    return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, _mm256_castps_si256(m)), m);
 }
 PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm256_storeu_ps(p, v); }
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
@@ -70,6 +84,15 @@ PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b)
 {
     __m256 t = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+/* [v1 .. v7, x]: the next stride-2 tap from the even lanes, and the one
+ * element past them (palignr works per 128-bit half, so the halves are
+ * first lined up as [v4..v7, x..]). */
+PL_INLINE pl_vf pl_shift_in(pl_vf v, float x)
+{
+    __m256 t = _mm256_permute2f128_ps(v, _mm256_set1_ps(x), 0x21);
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(t), _mm256_castps_si256(v), 4));
 }
 
 /* The inverse of the deinterleave: v's lanes at the even positions of the

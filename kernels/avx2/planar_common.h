@@ -38,12 +38,28 @@ typedef struct pl_rows {
     int64_t count, padded;
 } pl_rows;
 
+/* sp_axis_valid_taps without its divisions for interior outputs. */
+static inline void pl_valid_taps(const sp_axis *a, int64_t o, int64_t *first, int64_t *last)
+{
+    if (o >= a->interior_begin && o < a->interior_end) {
+        *first = 0;
+        *last = a->kernel;
+    } else {
+        sp_axis_valid_taps(a, o, first, last);
+    }
+}
+static inline int64_t pl_padded_taps(const sp_axis *a, int64_t o)
+{
+    if (o >= a->interior_begin && o < a->interior_end && a->pad_end >= 0) return a->kernel;
+    return sp_axis_padded_taps(a, o);
+}
+
 static inline pl_rows pl_rows_of(const sp_problem *p, int64_t od, int64_t oh)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H];
     pl_rows r;
-    sp_axis_valid_taps(ad, od, &r.d0, &r.d1);
-    sp_axis_valid_taps(ah, oh, &r.h0, &r.h1);
+    pl_valid_taps(ad, od, &r.d0, &r.d1);
+    pl_valid_taps(ah, oh, &r.h0, &r.h1);
     r.id0 = sp_window_start(ad, od) + r.d0 * ad->dilation;
     r.ih0 = sp_window_start(ah, oh) + r.h0 * ah->dilation;
     r.dd = ad->dilation;
@@ -51,7 +67,7 @@ static inline pl_rows pl_rows_of(const sp_problem *p, int64_t od, int64_t oh)
     r.ih = ah->in;
     r.iw = p->axis[SP_W].in;
     r.count = (r.d1 - r.d0) * (r.h1 - r.h0);
-    r.padded = sp_axis_padded_taps(ad, od) * sp_axis_padded_taps(ah, oh);
+    r.padded = pl_padded_taps(ad, od) * pl_padded_taps(ah, oh);
     return r;
 }
 
@@ -94,6 +110,29 @@ PL_INLINE pl_vf pl_tap(const float *t, int n, int64_t S, pl_vi step, pl_vm act)
         return pl_even(a, b);
     }
     return pl_gather_m(pl_zero(), act, t, step);
+}
+
+/* Border chunks: the tap vector of outputs [ow0, ow0 + n) whose lane 0 reads
+ * row[b] and lane l row[b + l*S], with positions outside [0, w) (padding)
+ * read as `fill` and never touched: masked loads need no valid address for
+ * masked-off lanes, so the pointer is formed as an integer. */
+PL_INLINE pl_vf pl_tap_fill(const float *row, int64_t b, int64_t w, int n, int64_t S,
+                            pl_vf fill)
+{
+    const float *t = (const float *)((uintptr_t)row + (uintptr_t)(b * (int64_t)sizeof(float)));
+    if (S == 1) return pl_loadu_fill(t, pl_range(-b, n < w - b ? n : w - b), fill);
+    if (S == 2) {
+        int64_t need = 2 * n - 1, hi = need < w - b ? need : w - b;
+        pl_vf a = pl_loadu_fill(t, pl_range(-b, hi), fill);
+        pl_vf c = need > PL_VL
+                      ? pl_loadu_fill(t + PL_VL, pl_range(-b - PL_VL, hi - PL_VL), fill)
+                      : fill;
+        return pl_even(a, c);
+    }
+    pl_vi pos = pl_iadd(pl_iset1((int32_t)b), pl_imul(pl_ilanes(), pl_iset1((int32_t)S)));
+    pl_vm valid = pl_mand(pl_first(n), pl_mand(pl_ige(pos, pl_iset1(0)),
+                                               pl_ilt(pos, pl_iset1((int32_t)w))));
+    return pl_gather_m(fill, valid, row, pos);
 }
 
 /* The even and odd taps of t[0 .. 2n-1] (stride 2, dense: taps j and j+1). */

@@ -47,93 +47,351 @@ static void pl_max_chunk_exact(const sp_problem *p, const float *plane, const pl
 
 /* ---- max, fast path ------------------------------------------------------- */
 
-/* One tap's update: values by plain max (the new tap first: maxps returns
- * the second operand on ties, so the earlier tap stays, as the rule wants,
- * -0.0 and +0.0 included); the index by a strict compare; NaN is not
- * handled here but flagged (an unordered compare beside the max) for the
- * exact path to redo. */
-#define PL_MAX_UPDATE(v, tapat)                                            \
-    do {                                                                   \
-        pl_vf v_ = (v);                                                    \
-        nan = pl_mor(nan, pl_unord(v_, best));                             \
-        if (want_idx) at = pl_iblend(pl_gt(v_, best), at, (tapat));        \
-        best = pl_max(v_, best);                                           \
+/* The horizontal pass over one row: the max of a chunk's W taps, in W
+ * order, for outputs [ow0, ow0 + n) whose lane 0 taps start at t[0]; and
+ * (want_idx) the column of the first tap reaching it, from `col` (lane l's
+ * first tap). Values by plain max (the new tap first: maxps returns the
+ * second operand on ties, so the earlier tap stays, as the rule wants, -0.0
+ * and +0.0 included); the column by a strict compare. NaN is not handled
+ * here but flagged (an unordered compare beside the max, on whole loaded
+ * vectors where possible) so that the chunk is redone exactly. */
+#define PL_HTAKE(v, c)                                                        \
+    do {                                                                      \
+        pl_vf v_ = (v);                                                       \
+        if (want_idx) hat = pl_iblend(pl_gt(v_, h), hat, (c));                \
+        h = pl_max(v_, h);                                                    \
     } while (0)
 
-/* Interior outputs [ow0, ow0 + n) of one row (every W tap inside the row).
- * S, KW, DW are constants in the specialized instances. Returns nonzero if
- * a NaN was seen (the caller redoes the chunk exactly). */
+PL_INLINE pl_vf pl_hmax(const float *t, int n, pl_vi col, pl_vi *hat_out, pl_vm *nan,
+                        const int64_t S, const int64_t KW, const int64_t DW,
+                        const int want_idx)
+{
+    const pl_vm act = pl_first(n);
+    const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
+    pl_vf h;
+    pl_vi hat = col;
+    if (S == 2 && DW == 1 && n == PL_VL && (KW == 2 || KW == 3)) {
+        /* the ResNet/VGG shapes: one even/odd split of two loads gives taps
+         * 0 and 1; tap 2 is the even lanes moved down one, plus one element */
+        pl_vf a = pl_loadu(t), b = pl_loadu(t + PL_VL);
+        *nan = pl_mor(*nan, pl_unord(a, b));
+        const pl_vf e = pl_even(a, b);
+        h = e;
+        PL_HTAKE(pl_odd(a, b), pl_iadd(col, pl_iset1(1)));
+        if (KW == 3) {
+            /* t[2 * PL_VL] is checked for NaN by the next chunk's loads
+             * or, after the row's last chunk, by pl_max_interior_rows */
+            PL_HTAKE(pl_shift_in(e, t[2 * PL_VL]), pl_iadd(col, pl_iset1(2)));
+        }
+    } else if (S == 2 && DW == 1) {
+        int64_t jw = 0;
+        h = pl_zero();
+        for (; jw + 1 < KW; jw += 2) {
+            pl_vf e, d;
+            pl_tap_pair(t + jw, n, &e, &d);
+            *nan = pl_mor(*nan, pl_unord(e, d));
+            if (jw == 0)
+                h = e;
+            else
+                PL_HTAKE(e, pl_iadd(col, pl_iset1((int32_t)jw)));
+            PL_HTAKE(d, pl_iadd(col, pl_iset1((int32_t)jw + 1)));
+        }
+        if (jw < KW) {
+            pl_vf e = pl_tap(t + jw, n, 2, step, act);
+            *nan = pl_mor(*nan, pl_unord(e, e));
+            if (jw == 0)
+                h = e;
+            else
+                PL_HTAKE(e, pl_iadd(col, pl_iset1((int32_t)jw)));
+        }
+    } else {
+        h = pl_tap(t, n, S, step, act);
+        pl_vf prev = h;
+        for (int64_t jw = 1; jw < KW; jw++) {
+            pl_vf v = pl_tap(t + jw * DW, n, S, step, act);
+            if (jw & 1) *nan = pl_mor(*nan, pl_unord(prev, v));
+            prev = v;
+            PL_HTAKE(v, pl_iadd(col, pl_iset1((int32_t)(jw * DW))));
+        }
+        if (KW & 1) *nan = pl_mor(*nan, pl_unord(prev, prev));
+    }
+    *hat_out = hat;
+    return h;
+}
+
+/* Interior outputs [ow0, ow0 + n) of one row (every W tap inside the row):
+ * horizontal pass per valid row, then the rows in scan order, again keeping
+ * the first on ties: so values and indices follow the scan order exactly.
+ * Returns nonzero if a NaN was seen (the caller redoes the chunk exactly). */
 PL_INLINE int pl_max_chunk_fast(const float *plane, const pl_rows *r, int64_t s0, int n,
                                 float *o, int64_t *oi, const int64_t S, const int64_t KW,
                                 const int64_t DW, const int want_idx)
 {
     const pl_vm act = pl_first(n);
-    const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
+    const pl_vi col = pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)s0));
     pl_vm nan = pl_mnone();
+    int nan_s = 0;
     pl_vf best = pl_zero();
     pl_vi at = pl_iset1(0);
     int first = 1;
     PL_FOR_ROWS(r, off, {
-        const float *t = plane + off + s0;
-        const pl_vi rowat = pl_iadd(step, pl_iset1((int32_t)(off + s0)));
-        int64_t jw = 0;
+        pl_vi hat;
+        pl_vf h = pl_hmax(plane + off + s0, n, col, &hat, &nan, S, KW, DW, want_idx);
+        if (S == 2 && DW == 1 && KW == 3 && n == PL_VL) {
+            float x = plane[off + s0 + 2 * PL_VL]; /* not checked by pl_hmax */
+            nan_s |= x != x;
+        }
         if (first) {
-            /* the window's first tap starts the scan */
-            if (S == 2 && DW == 1 && KW >= 2) {
-                pl_vf e, d;
-                pl_tap_pair(t, n, &e, &d);
-                best = e;
-                at = rowat;
-                nan = pl_unord(e, e);
-                PL_MAX_UPDATE(d, pl_iadd(rowat, pl_iset1(1)));
-                jw = 2;
-            } else {
-                best = pl_tap(t, n, S, step, act);
-                at = rowat;
-                nan = pl_unord(best, best);
-                jw = 1;
-            }
+            best = h;
+            if (want_idx) at = pl_iadd(hat, pl_iset1((int32_t)off));
             first = 0;
+        } else {
+            if (want_idx) at = pl_iblend(pl_gt(h, best), at, pl_iadd(hat, pl_iset1((int32_t)off)));
+            best = pl_max(h, best);
         }
-        if (S == 2 && DW == 1) {
-            for (; jw + 1 < KW; jw += 2) {
-                pl_vf e, d;
-                pl_tap_pair(t + jw, n, &e, &d);
-                PL_MAX_UPDATE(e, pl_iadd(rowat, pl_iset1((int32_t)jw)));
-                PL_MAX_UPDATE(d, pl_iadd(rowat, pl_iset1((int32_t)jw + 1)));
-            }
-        }
-        for (; jw < KW; jw++)
-            PL_MAX_UPDATE(pl_tap(t + jw * DW, n, S, step, act),
-                          pl_iadd(rowat, pl_iset1((int32_t)(jw * DW))));
     });
     if (n == PL_VL)
         pl_storeu(o, best);
     else
         pl_storeu_m(o, best, act);
     if (want_idx) pl_store_i64(oi, at, n);
-    return (pl_mbits(pl_mand(nan, act)) != 0);
+    return nan_s | (pl_mbits(pl_mand(nan, act)) != 0);
 }
 
-/* The interior of one row, [ib, ie) into o[0 ..], oi[0 ..], for one shape: S/KW/DW constants when
- * the caller passes literals (the function is inlined into each case). */
+/* Full chunks of the interior with the valid rows' offsets in `offs` (R of
+ * them, a constant in the common instances): no loop but the chunks', and
+ * NaN flagged for the whole range, which is then redone exactly. */
+PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, const int R,
+                                   int64_t ib, int64_t ie, int64_t pb, float *o, int64_t *oi,
+                                   const int64_t S, const int64_t KW, const int64_t DW,
+                                   const int want_idx)
+{
+    pl_vm nan = pl_mnone();
+    int nan_s = 0;
+    int64_t ow = ib;
+    for (; ow + PL_VL <= ie; ow += PL_VL) {
+        const int64_t s0 = ow * S - pb;
+        const pl_vi col =
+            pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)s0));
+        pl_vi at = col, hat;
+        pl_vf best = pl_hmax(plane + offs[0] + s0, PL_VL, col, &hat, &nan, S, KW, DW, want_idx);
+        if (want_idx) at = pl_iadd(hat, pl_iset1((int32_t)offs[0]));
+        for (int i = 1; i < R; i++) {
+            pl_vf h = pl_hmax(plane + offs[i] + s0, PL_VL, col, &hat, &nan, S, KW, DW,
+                              want_idx);
+            if (want_idx)
+                at = pl_iblend(pl_gt(h, best), at, pl_iadd(hat, pl_iset1((int32_t)offs[i])));
+            best = pl_max(h, best);
+        }
+        pl_storeu(o + (ow - ib), best);
+        if (want_idx) pl_store_i64(oi + (ow - ib), at, PL_VL);
+    }
+    if (S == 2 && DW == 1 && KW == 3 && ow > ib && ow == ie) {
+        /* the last full chunk's one element past its loads */
+        for (int i = 0; i < R; i++) {
+            float x = plane[offs[i] + (ow - PL_VL) * 2 - pb + 2 * PL_VL];
+            nan_s |= x != x;
+        }
+    }
+    return nan_s | (pl_mbits(nan) != 0);
+}
+
+#define PL_MAXR 16
+
+/* The interior of one row, [ib, ie) into o[0 ..], oi[0 ..], for one shape:
+ * S/KW/DW are constants when the caller passes literals (the function is
+ * inlined into each case), and full chunks are compiled apart from the tail. */
 PL_INLINE void pl_max_interior(const sp_problem *p, const float *plane, const pl_rows *r,
                                int64_t ib, int64_t ie, float *o, int64_t *oi,
                                const int64_t S, const int64_t KW, const int64_t DW)
 {
     const sp_axis *aw = &p->axis[SP_W];
-    for (int64_t ow = ib; ow < ie; ow += PL_VL) {
-        int n = ie - ow < PL_VL ? (int)(ie - ow) : PL_VL;
-        int64_t s0 = ow * S - aw->pad_begin;
+    const int64_t pb = aw->pad_begin;
+    int64_t ow = ib;
+    for (; ow + PL_VL <= ie; ow += PL_VL) {
+        int64_t s0 = ow * S - pb;
         float *oo = o + (ow - ib);
         int64_t *ooi = oi ? oi + (ow - ib) : NULL;
-        int nan = ooi ? pl_max_chunk_fast(plane, r, s0, n, oo, ooi, S, KW, DW, 1)
-                      : pl_max_chunk_fast(plane, r, s0, n, oo, NULL, S, KW, DW, 0);
-        if (__builtin_expect(nan, 0)) pl_max_chunk_exact(p, plane, r, ow, n, oo, ooi);
+        int nan = ooi ? pl_max_chunk_fast(plane, r, s0, PL_VL, oo, ooi, S, KW, DW, 1)
+                      : pl_max_chunk_fast(plane, r, s0, PL_VL, oo, NULL, S, KW, DW, 0);
+        if (__builtin_expect(nan, 0)) pl_max_chunk_exact(p, plane, r, ow, PL_VL, oo, ooi);
     }
 }
 
-/* Outputs [ob, oe) of one row into o[0 ..], oi[0 ..]. */
+/* Border chunks, outputs [ow0, ow0 + n) that may have taps outside the row:
+ * padding is read as -inf (masked loads), which never wins a value, so
+ * values are right whenever the window has a valid tap, and -inf, right too,
+ * when it has none. Indices are right unless the result is -inf (the first
+ * valid tap must win then, not a padding position); NaN is flagged as in the
+ * interior: such chunks are redone exactly. */
+static void pl_max_chunk_border(const sp_problem *p, const float *plane, const pl_rows *r,
+                                int64_t ow0, int n, float *o, int64_t *oi)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t S = aw->stride, w = aw->in, DW = aw->dilation;
+    const int64_t b0 = ow0 * S - aw->pad_begin;
+    const pl_vm act = pl_first(n);
+    const pl_vf ninf = pl_set1(-INFINITY);
+    int64_t jlo = 0, jhi = aw->kernel;
+    if (aw->kernel > 8) pl_tap_union(aw, ow0, n, &jlo, &jhi);
+    const pl_vi col = pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)b0));
+    pl_vf best = ninf;
+    pl_vi at = pl_iset1(-1);
+    pl_vm nan = pl_mnone();
+    const int pair3 = S == 2 && DW == 1 && aw->kernel <= 3 && aw->kernel >= 2;
+    PL_FOR_ROWS(r, off, {
+        const float *row = plane + off;
+        const pl_vi rowat = pl_iadd(col, pl_iset1((int32_t)off));
+        if (pair3) {
+            /* taps 0, 1 (and 2) from one pair of masked loads, as inside */
+            const float *t = (const float *)((uintptr_t)row + (uintptr_t)(b0 * 4));
+            int64_t hi = w - b0 < 2 * n + 1 ? w - b0 : 2 * n + 1;
+            pl_vf a = pl_loadu_fill(t, pl_range(-b0, hi), ninf);
+            pl_vf c = pl_loadu_fill(t + PL_VL, pl_range(-b0 - PL_VL, hi - PL_VL), ninf);
+            pl_vf e = pl_even(a, c), d = pl_odd(a, c);
+            nan = pl_mor(nan, pl_unord(a, c));
+            if (oi) at = pl_iblend(pl_gt(e, best), at, rowat);
+            best = pl_max(e, best);
+            if (oi) at = pl_iblend(pl_gt(d, best), at, pl_iadd(rowat, pl_iset1(1)));
+            best = pl_max(d, best);
+            if (aw->kernel == 3) {
+                float x = 2 * PL_VL >= -b0 && 2 * PL_VL < w - b0 && n == PL_VL ? t[2 * PL_VL]
+                                                                               : -INFINITY;
+                pl_vf e2 = n == PL_VL ? pl_shift_in(e, x)
+                                      : pl_tap_fill(row, b0 + 2, w, n, 2, ninf);
+                nan = pl_mor(nan, pl_unord(e2, e2));
+                if (oi) at = pl_iblend(pl_gt(e2, best), at, pl_iadd(rowat, pl_iset1(2)));
+                best = pl_max(e2, best);
+            }
+        } else {
+            for (int64_t jw = jlo; jw < jhi; jw++) {
+                pl_vf v = pl_tap_fill(row, b0 + jw * DW, w, n, S, ninf);
+                nan = pl_mor(nan, pl_unord(v, v));
+                if (oi)
+                    at = pl_iblend(pl_gt(v, best), at, pl_iadd(rowat, pl_iset1((int32_t)(jw * DW))));
+                best = pl_max(v, best);
+            }
+        }
+    });
+    /* the NaN flags come from whole loaded vectors, whose lanes are not
+     * output lanes; lanes past n were filled with -inf, never NaN */
+    if (oi) nan = pl_mor(nan, pl_mand(pl_eq(best, ninf), act));
+    if (__builtin_expect(pl_mbits(nan) != 0, 0)) {
+        pl_max_chunk_exact(p, plane, r, ow0, n, o, oi);
+        return;
+    }
+    pl_storeu_m(o, best, act);
+    if (oi) pl_store_i64(oi, at, n);
+}
+
+/* A masked chunk (border, or shorter than a vector) over R rows at `offs`:
+ * the same rules as pl_max_chunk_border. Returns nonzero if the chunk must
+ * be redone exactly (NaN seen, or with indices a -inf result). */
+PL_INLINE int pl_max_chunk_masked(const sp_axis *aw, const float *plane, const int64_t *offs,
+                                  const int R, int64_t ow0, int n, float *o, int64_t *oi,
+                                  const int64_t S, const int64_t KW, const int64_t DW,
+                                  const int want_idx)
+{
+    const int64_t w = aw->in, b0 = ow0 * S - aw->pad_begin;
+    const pl_vm act = pl_first(n);
+    const pl_vf ninf = pl_set1(-INFINITY);
+    int64_t jlo = 0, jhi = KW;
+    if (KW > 8) pl_tap_union(aw, ow0, n, &jlo, &jhi);
+    const pl_vi col = pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)b0));
+    pl_vf best = ninf;
+    pl_vi at = pl_iset1(-1);
+    pl_vm nan = pl_mnone();
+    for (int i = 0; i < R; i++) {
+        const float *row = plane + offs[i];
+        const pl_vi rowat = pl_iadd(col, pl_iset1((int32_t)offs[i]));
+        if (S == 2 && DW == 1 && (KW == 2 || KW == 3)) {
+            const float *t = (const float *)((uintptr_t)row + (uintptr_t)(b0 * 4));
+            int64_t hi = w - b0 < 2 * n + 1 ? w - b0 : 2 * n + 1;
+            pl_vf a = pl_loadu_fill(t, pl_range(-b0, hi), ninf);
+            pl_vf c = pl_loadu_fill(t + PL_VL, pl_range(-b0 - PL_VL, hi - PL_VL), ninf);
+            pl_vf e = pl_even(a, c), d = pl_odd(a, c);
+            nan = pl_mor(nan, pl_unord(a, c));
+            if (want_idx) at = pl_iblend(pl_gt(e, best), at, rowat);
+            best = pl_max(e, best);
+            if (want_idx) at = pl_iblend(pl_gt(d, best), at, pl_iadd(rowat, pl_iset1(1)));
+            best = pl_max(d, best);
+            if (KW == 3) {
+                pl_vf e2;
+                if (n == PL_VL) {
+                    float x = 2 * PL_VL >= -b0 && 2 * PL_VL < w - b0 ? t[2 * PL_VL] : -INFINITY;
+                    e2 = pl_shift_in(e, x);
+                } else {
+                    e2 = pl_tap_fill(row, b0 + 2, w, n, 2, ninf);
+                }
+                nan = pl_mor(nan, pl_unord(e2, e2));
+                if (want_idx) at = pl_iblend(pl_gt(e2, best), at, pl_iadd(rowat, pl_iset1(2)));
+                best = pl_max(e2, best);
+            }
+        } else {
+            for (int64_t jw = jlo; jw < jhi; jw++) {
+                pl_vf v = pl_tap_fill(row, b0 + jw * DW, w, n, S, ninf);
+                nan = pl_mor(nan, pl_unord(v, v));
+                if (want_idx)
+                    at = pl_iblend(pl_gt(v, best), at, pl_iadd(rowat, pl_iset1((int32_t)(jw * DW))));
+                best = pl_max(v, best);
+            }
+        }
+    }
+    /* NaN flags come from whole loaded vectors, whose lanes are not output
+     * lanes; lanes past n were filled with -inf, never NaN */
+    if (want_idx) nan = pl_mor(nan, pl_mand(pl_eq(best, ninf), act));
+    pl_storeu_m(o, best, act);
+    if (want_idx) pl_store_i64(oi, at, n);
+    return pl_mbits(nan) != 0;
+}
+
+/* A row of outputs [ob, oe) with R <= PL_MAXR valid rows, for one shape
+ * (constants S/KW/DW in the common instances): full interior vectors take
+ * pl_hmax's plain loads, every other chunk the masked path. */
+PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl_rows *r,
+                               const int64_t *offs, const int R, int64_t ob, int64_t oe,
+                               float *o, int64_t *oi, const int64_t S, const int64_t KW,
+                               const int64_t DW, const int want_idx)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t ib = aw->interior_begin, ie = aw->interior_end, pb = aw->pad_begin;
+    int64_t ow = ob;
+    while (ow < oe) {
+        float *oo = o + (ow - ob);
+        int64_t *ooi = want_idx ? oi + (ow - ob) : NULL;
+        if (ow >= ib && ow + PL_VL <= ie && ow + PL_VL <= oe) {
+            int64_t end = ie < oe ? ie : oe;
+            end = ow + (end - ow) / PL_VL * PL_VL;
+            if (pl_max_interior_rows(plane, offs, R, ow, end, pb, oo, ooi, S, KW, DW, want_idx))
+                for (int64_t x = ow; x < end; x += PL_VL)
+                    pl_max_chunk_exact(p, plane, r, x, PL_VL, o + (x - ob),
+                                       want_idx ? oi + (x - ob) : NULL);
+            ow = end;
+            continue;
+        }
+        int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
+        if (pl_max_chunk_masked(aw, plane, offs, R, ow, n, oo, ooi, S, KW, DW, want_idx))
+            pl_max_chunk_exact(p, plane, r, ow, n, oo, ooi);
+        ow += n;
+    }
+}
+
+#define PL_ROWS_CASES(S_, K_, D_)                                                              \
+    do {                                                                                       \
+        if (R == 3)                                                                            \
+            oi ? pl_max_row_rows(p, plane, r, offs, 3, ob, oe, o, oi, S_, K_, D_, 1)           \
+               : pl_max_row_rows(p, plane, r, offs, 3, ob, oe, o, oi, S_, K_, D_, 0);          \
+        else if (R == 2)                                                                       \
+            oi ? pl_max_row_rows(p, plane, r, offs, 2, ob, oe, o, oi, S_, K_, D_, 1)           \
+               : pl_max_row_rows(p, plane, r, offs, 2, ob, oe, o, oi, S_, K_, D_, 0);          \
+        else                                                                                   \
+            oi ? pl_max_row_rows(p, plane, r, offs, R, ob, oe, o, oi, S_, K_, D_, 1)           \
+               : pl_max_row_rows(p, plane, r, offs, R, ob, oe, o, oi, S_, K_, D_, 0);          \
+    } while (0)
+
+/* Outputs [ob, oe) of one row into o[0 ..], oi[0 ..]: whole vectors of
+ * border chunks until the interior starts (so a padded row costs one chunk
+ * more at most), the interior, then chunks that may mix interior and border. */
 static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r, int64_t ob,
                        int64_t oe, float *o, int64_t *oi)
 {
@@ -146,38 +404,70 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
         }
         return;
     }
-    int64_t ib = aw->interior_begin, ie = aw->interior_end;
-    if (ib < ob) ib = ob;
-    if (ie > oe) ie = oe;
-    if (ie < ib) ie = ib;
-    if (ib > oe) ib = ie = oe;
-    for (int64_t ow = ob; ow < ib; ow += PL_VL) {
-        int n = ib - ow < PL_VL ? (int)(ib - ow) : PL_VL;
-        pl_max_chunk_exact(p, plane, r, ow, n, o + (ow - ob), oi ? oi + (ow - ob) : NULL);
-    }
-    if (ie > ib) {
+    if (r->count <= PL_MAXR) {
+        int64_t offs[PL_MAXR];
+        int R = 0;
+        PL_FOR_ROWS(r, off, offs[R++] = off);
         const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
-        float *oo = o + (ib - ob);
-        int64_t *ooi = oi ? oi + (ib - ob) : NULL;
-        /* pl_max_interior indexes by ow: shift the range to start at 0 */
         if (S == 2 && D == 1 && K == 3)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 2, 3, 1);
+            PL_ROWS_CASES(2, 3, 1);
         else if (S == 2 && D == 1 && K == 2)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 2, 2, 1);
+            PL_ROWS_CASES(2, 2, 1);
         else if (S == 1 && D == 1 && K == 3)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 1, 3, 1);
-        else if (S == 1 && D == 1 && K == 2)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 1, 2, 1);
+            PL_ROWS_CASES(1, 3, 1);
         else if (S == 1)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 1, K, D);
+            PL_ROWS_CASES(1, K, D);
         else if (S == 2 && D == 1)
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, 2, K, 1);
+            PL_ROWS_CASES(2, K, 1);
         else
-            pl_max_interior(p, plane, r, ib, ie, oo, ooi, S, K, D);
+            PL_ROWS_CASES(S, K, D);
+        return;
     }
-    for (int64_t ow = ie; ow < oe; ow += PL_VL) {
+    const int64_t ib = aw->interior_begin, ie = aw->interior_end;
+    int64_t ow = ob;
+    while (ow < oe && ow < ib) {
         int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
-        pl_max_chunk_exact(p, plane, r, ow, n, o + (ow - ob), oi ? oi + (ow - ob) : NULL);
+        pl_max_chunk_border(p, plane, r, ow, n, o + (ow - ob), oi ? oi + (ow - ob) : NULL);
+        ow += n;
+    }
+    int64_t full_end = ow;
+    if (ie - ow >= PL_VL) {
+        full_end = ow + (ie - ow) / PL_VL * PL_VL;
+        if (full_end > oe) full_end = ow + (oe - ow) / PL_VL * PL_VL;
+    }
+    if (full_end > ow) {
+        const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
+        float *oo = o + (ow - ob);
+        int64_t *ooi = oi ? oi + (ow - ob) : NULL;
+        if (S == 2 && D == 1 && K == 3)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, 3, 1);
+        else if (S == 2 && D == 1 && K == 2)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, 2, 1);
+        else if (S == 1 && D == 1 && K == 3)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, 3, 1);
+        else if (S == 1 && D == 1 && K == 2)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, 2, 1);
+        else if (S == 1)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, K, D);
+        else if (S == 2 && D == 1)
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, K, 1);
+        else
+            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, S, K, D);
+        ow = full_end;
+    }
+    while (ow < oe) {
+        int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
+        float *oo = o + (ow - ob);
+        int64_t *ooi = oi ? oi + (ow - ob) : NULL;
+        if (ow + n <= ie) {
+            const int64_t S = aw->stride, s0 = ow * S - aw->pad_begin;
+            int nan = pl_max_chunk_fast(plane, r, s0, n, oo, ooi, S, aw->kernel, aw->dilation,
+                                        ooi != NULL);
+            if (__builtin_expect(nan, 0)) pl_max_chunk_exact(p, plane, r, ow, n, oo, ooi);
+        } else {
+            pl_max_chunk_border(p, plane, r, ow, n, oo, ooi);
+        }
+        ow += n;
     }
 }
 

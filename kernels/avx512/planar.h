@@ -19,6 +19,13 @@ typedef __m512i pl_vi;   /* 16 int32 lanes */
 typedef __mmask16 pl_vm; /* one bit per lane */
 
 PL_INLINE pl_vm pl_first(int n) { return (pl_vm)((1u << n) - 1u); }
+/* Lanes l with lo <= l < hi (any lo, hi). */
+PL_INLINE pl_vm pl_range(int64_t lo, int64_t hi)
+{
+    lo = lo < 0 ? 0 : lo > 16 ? 16 : lo;
+    hi = hi < 0 ? 0 : hi > 16 ? 16 : hi;
+    return (pl_vm)(((1u << hi) - 1u) & ~((1u << lo) - 1u));
+}
 PL_INLINE pl_vm pl_mand(pl_vm a, pl_vm b) { return a & b; }
 PL_INLINE pl_vm pl_mor(pl_vm a, pl_vm b) { return a | b; }
 PL_INLINE pl_vm pl_mandnot(pl_vm a, pl_vm b) { return (pl_vm)(~a & b); } /* b and not a */
@@ -30,6 +37,11 @@ PL_INLINE pl_vf pl_zero(void) { return _mm512_setzero_ps(); }
 PL_INLINE pl_vf pl_loadu(const float *p) { return _mm512_loadu_ps(p); }
 /* Masked-off lanes are neither read (no fault) nor kept: they come back 0. */
 PL_INLINE pl_vf pl_loadu_m(const float *p, pl_vm m) { return _mm512_maskz_loadu_ps(m, p); }
+/* Lanes outside m are not read (no fault) and come back as `fill`. */
+PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
+{
+    return _mm512_mask_loadu_ps(fill, m, p);
+}
 PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm512_storeu_ps(p, v); }
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m) { _mm512_mask_storeu_ps(p, m, v); }
 PL_INLINE pl_vf pl_max(pl_vf a, pl_vf b) { return _mm512_max_ps(a, b); }
@@ -54,6 +66,14 @@ PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b)
 {
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     return _mm512_permutex2var_ps(a, odd, b);
+}
+
+/* [v1 .. v15, x]: the next stride-2 tap from the even lanes, and the one
+ * element past them. */
+PL_INLINE pl_vf pl_shift_in(pl_vf v, float x)
+{
+    return _mm512_castsi512_ps(
+        _mm512_alignr_epi32(_mm512_castps_si512(_mm512_set1_ps(x)), _mm512_castps_si512(v), 1));
 }
 
 /* The inverse of the deinterleave: v's lanes at the even positions of the
