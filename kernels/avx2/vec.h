@@ -48,6 +48,9 @@ SPV_INLINE spv_n spv_nan_acc(spv_n acc, spv_f a, spv_f b)
     return _mm256_or_ps(acc, _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
 }
 SPV_INLINE unsigned spv_nan_lanes(spv_n acc) { return (unsigned)_mm256_movemask_ps(acc); }
+/* The same, as independent pairs combined by a tree. */
+SPV_INLINE spv_n spv_nan_pair(spv_f a, spv_f b) { return _mm256_cmp_ps(a, b, _CMP_UNORD_Q); }
+SPV_INLINE spv_n spv_nan_or(spv_n x, spv_n y) { return _mm256_or_ps(x, y); }
 
 SPV_INLINE spv_m spv_gt(spv_f a, spv_f b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
 SPV_INLINE spv_f spv_select(spv_m m, spv_f if_false, spv_f if_true)

@@ -30,6 +30,7 @@ typedef __mmask16 spv_n;
 SPV_INLINE spv_t spv_tail(int64_t n) { return (spv_t)((1u << n) - 1u); }
 /* Opmask tails are as cheap as full vectors: no overlapping last vector. */
 #define SPV_TAIL_OVERLAP 0
+#define SPV_HEAD_MASKED 0
 
 SPV_INLINE spv_f spv_load(const float *p) { return _mm512_loadu_ps(p); }
 /* Masked-off lanes are not read (no fault) and come back 0. */
@@ -53,6 +54,9 @@ SPV_INLINE spv_n spv_nan_acc(spv_n acc, spv_f a, spv_f b)
     return _mm512_mask_cmp_ps_mask(acc, a, b, _CMP_ORD_Q);
 }
 SPV_INLINE unsigned spv_nan_lanes(spv_n acc) { return (unsigned)(~acc & 0xffffu); }
+/* The same, as independent pairs combined by a tree (no compare chain). */
+SPV_INLINE spv_n spv_nan_pair(spv_f a, spv_f b) { return _mm512_cmp_ps_mask(a, b, _CMP_ORD_Q); }
+SPV_INLINE spv_n spv_nan_or(spv_n x, spv_n y) { return x & y; }
 
 SPV_INLINE spv_m spv_gt(spv_f a, spv_f b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
 SPV_INLINE spv_f spv_select(spv_m m, spv_f if_false, spv_f if_true)

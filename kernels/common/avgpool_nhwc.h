@@ -9,13 +9,8 @@
  */
 #include <string.h>
 
+#include "nhwc_template.h"
 #include "nhwc_window.h"
-
-#define SPV_CAT2(a, b) a##_##b
-#define SPV_CAT(a, b) SPV_CAT2(a, b)
-#define SPV_FN(name) SPV_CAT(name, SPV_ISA_SUFFIX)
-
-#define SP_NV 4
 
 typedef struct sp_awin {
     const float *first; /* channel 0 of the first valid tap */
@@ -67,7 +62,7 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
     sp_nhwc_pixel_steps(p, sp);
     sp_awin w;
     for (int k = 0; k < 3; k++) w.step[k] = sp[k] * C;
-    spv_t none = spv_tail(SPV_W);
+    const int64_t head = sp_align_head(src, C);
     for (int64_t item = begin; item < end; item++) {
         int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
         int64_t od = r / ah->out, oh = r % ah->out;
@@ -85,16 +80,9 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
             }
             w.first = img + ((x[0] * ah->in + x[1]) * aw->in + x[2]) * C;
             spv_f scale = spv_set1(1.0f / (float)sp_avg_divisor(p, w.n, np));
-            int64_t c = 0;
-            for (; c + SP_NV * SPV_W <= C; c += SP_NV * SPV_W)
-                SPV_FN(sp_avg_block)(&w, c, out, scale, SP_NV, 0, none);
-            for (; c + SPV_W <= C; c += SPV_W) SPV_FN(sp_avg_block)(&w, c, out, scale, 1, 0, none);
-            if (c < C) {
-                if (SPV_TAIL_OVERLAP && C >= SPV_W)
-                    SPV_FN(sp_avg_block)(&w, C - SPV_W, out, scale, 1, 0, none);
-                else
-                    SPV_FN(sp_avg_block)(&w, c, out, scale, 1, 1, spv_tail(C - c));
-            }
+#define SP_AVG_BLOCK(c, nv, tail, t) SPV_FN(sp_avg_block)(&w, c, out, scale, nv, tail, t)
+            SP_FOR_CHANNELS(C, head, 1, SP_AVG_BLOCK);
+#undef SP_AVG_BLOCK
         }
     }
     return SIMDPOOL_OK;

@@ -17,14 +17,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "nhwc_template.h"
 #include "nhwc_window.h"
 
-#define SPV_CAT2(a, b) a##_##b
-#define SPV_CAT(a, b) SPV_CAT2(a, b)
-#define SPV_FN(name) SPV_CAT(name, SPV_ISA_SUFFIX)
-
-/* Channel vectors per block: enough independent max chains to hide latency. */
-#define SP_NV 4
+/* Output rows the 3x3 stride-2 kernel runs at once (2 needs 2x the registers). */
+#ifndef SPV_K3S2_ROWS
+#define SPV_K3S2_ROWS 2
+#endif
 
 /* A window as the channel loops see it: first valid tap (pointer to its
  * channel 0), steps between taps in elements and in spatial indices (D, H,
@@ -161,24 +160,12 @@ SPV_INLINE void SPV_FN(sp_max_block)(const sp_mwin *w, int64_t c, float *out, in
  * then the tail (an overlapping last vector where the ISA prefers it). */
 SPV_INLINE void SPV_FN(sp_max_window)(const sp_mwin *w, int64_t C, float *out, int64_t *idx_out,
                                       int64_t anchor, const int with_idx, const int idx_scalar,
-                                      int64_t sp[3])
+                                      int64_t sp[3], int64_t head)
 {
-    int64_t c = 0;
-    spv_t none = spv_tail(SPV_W);
-    for (; c + SP_NV * SPV_W <= C; c += SP_NV * SPV_W)
-        SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, SP_NV, 0, none, with_idx, 0, NULL,
-                             idx_scalar, sp);
-    for (; c + SPV_W <= C; c += SPV_W)
-        SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, 1, 0, none, with_idx, 0, NULL,
-                             idx_scalar, sp);
-    if (c < C) {
-        if (SPV_TAIL_OVERLAP && C >= SPV_W)
-            SPV_FN(sp_max_block)(w, C - SPV_W, out, idx_out, anchor, 1, 0, none, with_idx, 0,
-                                 NULL, idx_scalar, sp);
-        else
-            SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, 1, 1, spv_tail(C - c), with_idx, 0,
-                                 NULL, idx_scalar, sp);
-    }
+#define SP_MAX_BLOCK(c, nv, tail, t)                                                           \
+    SPV_FN(sp_max_block)(w, c, out, idx_out, anchor, nv, tail, t, with_idx, 0, NULL, idx_scalar, sp)
+    SP_FOR_CHANNELS(C, head, 1, SP_MAX_BLOCK);
+#undef SP_MAX_BLOCK
 }
 
 /* The window of output (od, oh, ow) given the D and H parts already set. */
@@ -201,9 +188,114 @@ static void SPV_FN(sp_fill_empty)(float *out, int64_t *idx_out, int64_t C)
     }
 }
 
-/* Forward, one work item per output row (n, od, oh): rows are independent. */
-simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float *src, float *dst,
-                                                int64_t *indices, int64_t begin, int64_t end)
+/*
+ * A dense kh x kw window (dilation 1, one D tap) lying wholly inside the
+ * input, unrolled: p is its first tap's channel 0, rs the element step
+ * between its rows. Value-only, each row reduces as a small tree and rows
+ * then fold in order, always keeping the earlier operand on a tie, which is
+ * the scan-order rule; with indices the taps fold one by one in scan order.
+ */
+SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int64_t rs, int64_t C,
+                                           int64_t c, float *out, int64_t *idx_out,
+                                           int64_t anchor, const int nv, const int tail, spv_t t,
+                                           const int with_idx, const int kh, const int kw,
+                                           int64_t iw_in, int64_t sp[3])
+{
+    for (int u = 0; u < nv; u++) {
+        const float *q = p + c + u * SPV_W;
+        spv_f v[16];
+#pragma GCC unroll 16
+        for (int h = 0; h < kh; h++)
+#pragma GCC unroll 16
+            for (int k = 0; k < kw; k++)
+                v[h * kw + k] = tail ? spv_load_t(q + h * rs + k * C, t)
+                                     : spv_load(q + h * rs + k * C);
+        /* NaN lanes: independent pair compares folded by a tree, so no
+         * compare waits on another (a chained accumulator cost 1.6x here). */
+        spv_n part[8];
+        int np = 0;
+#pragma GCC unroll 16
+        for (int i = 0; i < kh * kw; i += 2)
+            part[np++] = spv_nan_pair(v[i], v[i + 1 < kh * kw ? i + 1 : i]);
+#pragma GCC unroll 8
+        for (int step = 1; step < np; step *= 2)
+#pragma GCC unroll 8
+            for (int i = 0; i + step < np; i += 2 * step) part[i] = spv_nan_or(part[i], part[i + step]);
+        spv_n nan = part[0];
+        spv_f best;
+        spv_i bi = spv_iset1(0);
+        if (with_idx) {
+            best = v[0];
+#pragma GCC unroll 16
+            for (int i = 1; i < kh * kw; i++) {
+                spv_m m = spv_gt(v[i], best);
+                best = spv_max(v[i], best);
+                bi = spv_iselect(m, bi, spv_iset1((int32_t)((i / kw) * iw_in + i % kw)));
+            }
+        } else {
+            spv_f row[16];
+#pragma GCC unroll 16
+            for (int h = 0; h < kh; h++) {
+                row[h] = v[h * kw];
+#pragma GCC unroll 16
+                for (int k = 1; k < kw; k++) row[h] = spv_max(v[h * kw + k], row[h]);
+            }
+            best = row[0];
+#pragma GCC unroll 16
+            for (int h = 1; h < kh; h++) best = spv_max(row[h], best);
+        }
+        const int64_t cu = c + u * SPV_W;
+        unsigned fix = spv_nan_lanes(nan) & (tail ? spv_tbits(t) : (1u << SPV_W) - 1u);
+        if (__builtin_expect(fix != 0, 0)) {
+            float vals[SPV_W];
+            int32_t rels[SPV_W];
+            spv_store(vals, best);
+            spv_istore(rels, bi);
+            for (; fix; fix &= fix - 1) {
+                int l = __builtin_ctz(fix);
+                int64_t rel;
+                vals[l] = SPV_FN(sp_max_lane)(w, cu + l, sp, &rel);
+                rels[l] = (int32_t)rel;
+            }
+            best = spv_load(vals);
+            bi = spv_iload(rels);
+        }
+        if (tail)
+            spv_store_t(out + cu, best, t);
+        else
+            spv_store(out + cu, best);
+        if (with_idx) {
+            if (tail)
+                spv_store_idx_t(idx_out + cu, bi, anchor, t);
+            else
+                spv_store_idx(idx_out + cu, bi, anchor);
+        }
+    }
+}
+
+SPV_INLINE void SPV_FN(sp_max_fixed_window)(const sp_mwin *w, int64_t rs, int64_t C, float *out,
+                                            int64_t *idx_out, int64_t anchor, const int with_idx,
+                                            const int kh, const int kw, int64_t iw_in,
+                                            int64_t sp[3], int64_t head)
+{
+    const float *p = w->first;
+#define SP_MAX_BLOCK(c, nv, tail, t)                                                           \
+    SPV_FN(sp_max_fixed_block)(w, p, rs, C, c, out, idx_out, anchor, nv, tail, t, with_idx, kh, \
+                               kw, iw_in, sp)
+    SP_FOR_CHANNELS(C, head, 1, SP_MAX_BLOCK);
+#undef SP_MAX_BLOCK
+}
+
+/*
+ * Forward rows [begin, end), one work item per output row (n, od, oh): rows
+ * are independent. kh, kw > 0: the problem is a dense kh x kw window with one
+ * D tap, and rows whose H window is whole run their interior pixels unrolled.
+ * Only pixels [ow_from, ow_to) of each row.
+ */
+SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, float *dst,
+                                        int64_t *indices, int64_t begin, int64_t end,
+                                        const int with_idx, const int kh, const int kw,
+                                        int64_t ow_from, int64_t ow_to)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t C = p->channels;
@@ -215,6 +307,7 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float
         w.step[k] = sp[k] * C;
         w.rstep[k] = sp[k];
     }
+    const int64_t head = sp_align_head(src, C);
     for (int64_t item = begin; item < end; item++) {
         int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
         int64_t od = r / ah->out, oh = r % ah->out;
@@ -223,20 +316,202 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float
         sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
         const float *img = src + n * p->in_plane * C;
         int64_t pix_dh = (xd * ah->in + xh) * aw->in;
-        float *out = dst + item * aw->out * C;
-        int64_t *iout = indices ? indices + item * aw->out * C : NULL;
-        for (int64_t ow = 0; ow < aw->out; ow++, out += C, iout = iout ? iout + C : NULL) {
+        float *out = dst + (item * aw->out + ow_from) * C;
+        int64_t *iout = with_idx ? indices + (item * aw->out + ow_from) * C : NULL;
+        int64_t fast_begin = 0, fast_end = 0;
+        if (kh && w.n[0] == 1 && w.n[1] == kh) {
+            fast_begin = aw->interior_begin > ow_from ? aw->interior_begin : ow_from;
+            fast_end = aw->interior_end < ow_to ? aw->interior_end : ow_to;
+        }
+        for (int64_t ow = ow_from; ow < ow_to; ow++, out += C, iout = with_idx ? iout + C : NULL) {
             int64_t anchor;
+            if (kh && ow == fast_begin && fast_begin < fast_end) {
+                /* The unrolled interior: every tap inside, no per-pixel window math. */
+                w.n[2] = kw;
+                for (; ow < fast_end; ow++, out += C, iout = with_idx ? iout + C : NULL) {
+                    anchor = pix_dh + ow * aw->stride - aw->pad_begin;
+                    w.first = img + anchor * C;
+                    SPV_FN(sp_max_fixed_window)(&w, w.step[1], C, out, iout, anchor, with_idx, kh,
+                                                kw, aw->in, sp, head);
+                }
+                if (ow == ow_to) break;
+            }
             if (!SPV_FN(sp_max_setup_w)(p, &w, img, pix_dh, ow, &anchor)) {
                 SPV_FN(sp_fill_empty)(out, iout, C);
                 continue;
             }
-            if (iout)
-                SPV_FN(sp_max_window)(&w, C, out, iout, anchor, 1, idx_scalar, sp);
-            else
-                SPV_FN(sp_max_window)(&w, C, out, NULL, anchor, 0, 0, sp);
+            SPV_FN(sp_max_window)(&w, C, out, iout, anchor, with_idx, idx_scalar, sp, head);
         }
     }
+}
+
+/* The general forward: any channels-last problem. */
+simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float *src, float *dst,
+                                                int64_t *indices, int64_t begin, int64_t end)
+{
+    if (indices)
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 0, 0, 0, p->axis[SP_W].out);
+    else
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 0, 0, 0, p->axis[SP_W].out);
+    return SIMDPOOL_OK;
+}
+
+/* The exact rule for the flagged lanes of a 3x3 window (top-left tap q,
+ * channel c + lane), for the NaN fix-up of the stride-2 rows. */
+static __attribute__((noinline, cold)) void SPV_FN(sp_max3x3_lanes)(const float *q, int64_t rs,
+                                                                    int64_t C, unsigned fix,
+                                                                    float *vals)
+{
+    for (; fix; fix &= fix - 1) {
+        int l = __builtin_ctz(fix);
+        float best = q[l];
+        for (int h = 0; h < 3; h++)
+            for (int k = 0; k < 3; k++) {
+                float v = q[h * rs + k * C + l];
+                if (v > best || isnan(v)) best = v;
+            }
+        vals[l] = best;
+    }
+}
+
+/*
+ * One vector of channels (c, or the tail t) of `rows` (1 or 2) output rows
+ * of a 3x3 stride-2 max, value only, over `count` interior pixels. `top` is
+ * the first window's top-left tap (channel 0); rows of input are rs apart.
+ * Window ow spans columns 2ow..2ow+2 of its three rows, so column 2ow+2 is
+ * column 0 of the next window: it stays in registers (a[]), and each step
+ * loads two columns of 2*rows+1 input rows, the middle row serving both
+ * output rows. Each row folds as max(c2, max(c1, c0)) and the rows in order,
+ * the earlier operand winning ties (the scan order). NaN: one unordered
+ * compare per pair of new taps; a window is flagged if its new pair or the
+ * previous one (which holds its first column) saw a NaN, a superset that
+ * only costs an exact recompute of a few more lanes.
+ */
+SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t C, int64_t c,
+                                          int64_t count, float *out0, float *out1,
+                                          const int rows, const int tail, spv_t t)
+{
+    const int nr = 2 * rows + 1;
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    const float *q = top + c;
+#define SP_LD(ptr) (tail ? spv_load_t((ptr), t) : spv_load(ptr))
+    spv_f a[5];
+    for (int r = 0; r < nr; r++) a[r] = SP_LD(q + r * rs);
+    spv_n na = spv_nan_pair(a[0], a[1]);
+    na = spv_nan_or(na, spv_nan_pair(a[2], a[nr - 1]));
+    if (nr == 5) na = spv_nan_or(na, spv_nan_pair(a[3], a[3]));
+    float *o0 = out0 + c, *o1 = out1 + c;
+    for (int64_t i = 0; i < count; i++, q += 2 * C, o0 += C, o1 += C) {
+        spv_f m[5], d[5];
+        spv_n nb[5];
+        for (int r = 0; r < nr; r++) {
+            spv_f b = SP_LD(q + r * rs + C);
+            d[r] = SP_LD(q + r * rs + 2 * C);
+            nb[r] = spv_nan_pair(b, d[r]);
+            m[r] = spv_max(d[r], spv_max(b, a[r]));
+        }
+        spv_n nn = spv_nan_or(spv_nan_or(nb[0], nb[1]), nb[2]);
+        if (nr == 5) nn = spv_nan_or(nn, spv_nan_or(nb[3], nb[4]));
+        spv_f best0 = spv_max(m[2], spv_max(m[1], m[0]));
+        spv_f best1 = best0;
+        if (rows == 2) best1 = spv_max(m[4], spv_max(m[3], m[2]));
+        unsigned fix = spv_nan_lanes(spv_nan_or(na, nn)) & lanes;
+        if (__builtin_expect(fix != 0, 0)) {
+            float v0[SPV_W], v1[SPV_W];
+            spv_store(v0, best0);
+            spv_store(v1, best1);
+            SPV_FN(sp_max3x3_lanes)(q, rs, C, fix, v0);
+            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + 2 * rs, rs, C, fix, v1);
+            best0 = spv_load(v0);
+            best1 = spv_load(v1);
+        }
+        if (tail) {
+            spv_store_t(o0, best0, t);
+            if (rows == 2) spv_store_t(o1, best1, t);
+        } else {
+            spv_store(o0, best0);
+            if (rows == 2) spv_store(o1, best1);
+        }
+        for (int r = 0; r < nr; r++) a[r] = d[r];
+        na = nn;
+    }
+#undef SP_LD
+}
+
+/* Dense 3x3 and 2x2 windows, any stride and padding (ResNet's 3x3/s2/p1
+ * stem, VGG's 2x2/s2, 3x3/s1/p1): the picker sends them only problems with
+ * one D tap, dilation 1 and in-plane offsets that fit int32. */
+simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const float *src,
+                                                    float *dst, int64_t *indices, int64_t begin,
+                                                    int64_t end)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t OW = aw->out;
+    if (indices) {
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 3, 3, 0, OW);
+        return SIMDPOOL_OK;
+    }
+    if (ah->stride != 2 || aw->stride != 2 || aw->interior_begin >= aw->interior_end) {
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 3, 3, 0, OW);
+        return SIMDPOOL_OK;
+    }
+    /* Stride 2, value only: pairs of output rows share an input row, and
+     * neighbouring pixels a column, so rows go two at a time along the width
+     * carrying the shared column (see sp_max_k3s2_block). */
+    const int64_t C = p->channels, iwb = aw->interior_begin, iwe = aw->interior_end;
+    const int64_t head = sp_align_head(src, C);
+    const int64_t rs = aw->in * C;
+    for (int64_t item = begin; item < end;) {
+        int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
+        int64_t od = r / ah->out, oh = r % ah->out;
+        int64_t xd, nd;
+        sp_nhwc_axis(ad, od, &xd, &nd, NULL);
+        if (nd != 1 || oh < ah->interior_begin || oh >= ah->interior_end) {
+            SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + 1, 0, 3, 3, 0, OW);
+            item++;
+            continue;
+        }
+        const int rows = SPV_K3S2_ROWS == 2 && item + 1 < end && oh + 1 < ah->interior_end ? 2 : 1;
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, 0, iwb);
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, iwe, OW);
+        const float *top = src + n * p->in_plane * C +
+                           ((xd * ah->in + oh * 2 - ah->pad_begin) * aw->in + iwb * 2 -
+                            aw->pad_begin) * C;
+        float *out0 = dst + (item * OW + iwb) * C, *out1 = out0 + OW * C;
+        /* The channel blocks pass over the rows one after another, so the
+         * width goes in chunks whose input stays in L1 between the passes. */
+        int64_t chunk = 16384 / ((2 * rows + 1) * 2 * C * (int64_t)sizeof(float));
+        chunk = chunk < 2 ? 2 : chunk > 64 ? 64 : chunk;
+        for (int64_t x = iwb; x < iwe; x += chunk) {
+        const int64_t cnt = iwe - x < chunk ? iwe - x : chunk;
+#define SP_K3S2_BLOCK(c, nv, tail, t)                                                          \
+    for (int u_ = 0; u_ < (nv); u_++) {                                                        \
+        if (rows == 2)                                                                         \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, (c) + u_ * SPV_W, cnt, out0, out1, 2,        \
+                                      tail, t);                                                \
+        else                                                                                   \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, (c) + u_ * SPV_W, cnt, out0, out1, 1,        \
+                                      tail, t);                                                \
+    }
+        SP_FOR_CHANNELS(C, head, 1, SP_K3S2_BLOCK);
+#undef SP_K3S2_BLOCK
+        top += 2 * cnt * C;
+        out0 += cnt * C;
+        out1 += cnt * C;
+        }
+        item += rows;
+    }
+    return SIMDPOOL_OK;
+}
+
+simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_2x2)(const sp_problem *p, const float *src,
+                                                    float *dst, int64_t *indices, int64_t begin,
+                                                    int64_t end)
+{
+    if (indices)
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 2, 2, 0, p->axis[SP_W].out);
+    else
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 2, 2, 0, p->axis[SP_W].out);
     return SIMDPOOL_OK;
 }
 

@@ -11,6 +11,12 @@
     simdpool_status sp_f32_maxpool_fwd_nhwc_##isa(const sp_problem *p, const float *src,        \
                                                   float *dst, int64_t *indices, int64_t begin,  \
                                                   int64_t end);                                 \
+    simdpool_status sp_f32_maxpool_fwd_nhwc_3x3_##isa(const sp_problem *p, const float *src,    \
+                                                      float *dst, int64_t *indices,             \
+                                                      int64_t begin, int64_t end);              \
+    simdpool_status sp_f32_maxpool_fwd_nhwc_2x2_##isa(const sp_problem *p, const float *src,    \
+                                                      float *dst, int64_t *indices,             \
+                                                      int64_t begin, int64_t end);              \
     simdpool_status sp_f32_maxpool_bwd_nhwc_##isa(const sp_problem *p, const float *diff_dst,   \
                                                   const int64_t *indices, const float *src,     \
                                                   float *diff_src, int64_t begin, int64_t end); \
