@@ -1,0 +1,6 @@
+/* Channels-last average pooling for neon: the shared template over this ISA's vec.h. */
+#include "vec.h"
+
+#include "../common/nhwc_kernels.h"
+SP_NHWC_KERNELS(neon)
+#include "../common/avgpool_nhwc.h"
