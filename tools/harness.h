@@ -38,9 +38,12 @@ void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, i
 const char *tool_stream_isa(void);
 int tool_online_cpus(void);
 
-/* Median seconds of fn(ctx) over repetitions filling about min_time seconds
- * (at least 3 samples unless a single call already takes longer than
- * min_time; very short calls are batched per sample). max_samples caps it. */
+/* Median seconds of fn(ctx) after a warm-up call, over samples filling about
+ * min_time seconds (at least 3; very short calls are batched per sample).
+ * A call slower than min_time is measured once or twice more and the best
+ * kept; with max_samples <= 7 and a call over 2 * min_time, the warm-up call
+ * itself is the figure (for the slow scalar reference; touch the buffers
+ * first). max_samples caps the samples. */
 double tool_time(void (*fn)(void *), void *ctx, double min_time, int max_samples);
 
 typedef struct tool_cmp {
