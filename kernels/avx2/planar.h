@@ -95,6 +95,15 @@ PL_INLINE pl_vf pl_shift_in(pl_vf v, float x)
     return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(t), _mm256_castps_si256(v), 4));
 }
 
+/* Interleaves e and o: lo:hi = e0 o0 e1 o1 ... (inverse of pl_even/pl_odd). */
+PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
+{
+    __m256 a = _mm256_unpacklo_ps(e, o); /* e0 o0 e1 o1 | e4 o4 e5 o5 */
+    __m256 b = _mm256_unpackhi_ps(e, o); /* e2 o2 e3 o3 | e6 o6 e7 o7 */
+    *lo = _mm256_permute2f128_ps(a, b, 0x20);
+    *hi = _mm256_permute2f128_ps(a, b, 0x31);
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 16 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
@@ -114,6 +123,8 @@ PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
 PL_INLINE pl_vi pl_iset1(int32_t x) { return _mm256_set1_epi32(x); }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm256_add_epi32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm256_mullo_epi32(a, b); }
+PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return _mm256_min_epi32(a, b); }
+PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return _mm256_max_epi32(a, b); }
 PL_INLINE pl_vi pl_iblend(pl_vm m, pl_vi a, pl_vi b)
 {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), m));

@@ -116,12 +116,140 @@ static inline int64_t pl_avg_interior_divisor(const sp_problem *p, const pl_rows
     return aw->kernel * (p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? r->padded : r->count);
 }
 
+/* Per-lane divisors of outputs [ow0, ow0 + n) as floats, and the lanes whose
+ * window has a valid tap (the others average to 0). Dense W taps: counts by
+ * min/max of the window's ends; dilated: lane by lane. */
+PL_INLINE pl_vf pl_avg_divisors(const sp_problem *p, const pl_rows *r, int64_t ow0, int n,
+                                pl_vm *keep)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    if (aw->dilation == 1) {
+        const pl_vi b = pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)aw->stride)),
+                                pl_iset1((int32_t)(ow0 * aw->stride - aw->pad_begin)));
+        const pl_vi kend = pl_iadd(b, pl_iset1((int32_t)aw->kernel)), zero = pl_iset1(0);
+        pl_vi valid = pl_imax(pl_iadd(pl_imin(kend, pl_iset1((int32_t)aw->in)),
+                                      pl_imul(pl_imax(b, zero), pl_iset1(-1))),
+                              zero);
+        *keep = pl_mand(pl_first(n), pl_ilt(zero, valid));
+        if (r->count == 0) *keep = pl_mnone();
+        if (p->divisor_override) return pl_set1((float)p->divisor_override);
+        if (p->alg == SIMDPOOL_AVG_INCLUDE_PAD) {
+            pl_vi padded = pl_imax(pl_iadd(pl_imin(kend, pl_iset1((int32_t)(aw->in + aw->pad_end))),
+                                           pl_imul(b, pl_iset1(-1))),
+                                   zero);
+            return pl_mul(pl_cvt_i(padded), pl_set1((float)r->padded));
+        }
+        return pl_mul(pl_cvt_i(valid), pl_set1((float)r->count));
+    }
+    float div[PL_VL];
+    int32_t k[PL_VL];
+    for (int l = 0; l < PL_VL; l++) {
+        int64_t d = l < n ? pl_avg_divisor(p, r, ow0 + l) : -1;
+        k[l] = d >= 0 ? 1 : 0;
+        div[l] = d >= 0 ? (float)d : 1.0f;
+    }
+    *keep = pl_ilt(pl_iset1(0), pl_iloadu(k));
+    return pl_loadu(div);
+}
+
+/* A row of outputs [ob, oe) over R valid rows at `offs`: full interior
+ * vectors sum plain loads (stride 2: the even/odd split, and tap 2 shifted
+ * in) and scale by the row's one reciprocal; every other chunk sums masked
+ * loads with padding read as 0 and divides by per-lane divisors. */
+PL_INLINE void pl_avg_row_rows(const sp_problem *p, const float *plane, const pl_rows *r,
+                               const int64_t *offs, const int R, int64_t ob, int64_t oe,
+                               float *o, const int64_t S, const int64_t KW, const int64_t DW)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t ib = aw->interior_begin, ie = aw->interior_end, pb = aw->pad_begin;
+    const int64_t w = aw->in;
+    const int varies = pl_avg_interior_varies(p);
+    const pl_vf scale = pl_set1(1.0f / (float)pl_avg_interior_divisor(p, r));
+    const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
+    int64_t ow = ob;
+    while (ow < oe) {
+        float *oo = o + (ow - ob);
+        if (ow >= ib && ow + PL_VL <= ie && ow + PL_VL <= oe && !varies) {
+            const int64_t s0 = ow * S - pb;
+            pl_vf s_a = pl_zero(), s_b = pl_zero();
+            for (int i = 0; i < R; i++) {
+                const float *t = plane + offs[i] + s0;
+                if (S == 2 && DW == 1 && (KW == 2 || KW == 3)) {
+                    pl_vf a = pl_loadu(t), c = pl_loadu(t + PL_VL);
+                    pl_vf e = pl_even(a, c);
+                    s_a = pl_add(s_a, e);
+                    s_b = pl_add(s_b, pl_odd(a, c));
+                    if (KW == 3) s_a = pl_add(s_a, pl_shift_in(e, t[2 * PL_VL]));
+                } else if (S == 1 && DW == 1 && KW == 3) {
+                    s_a = pl_add(s_a, pl_loadu(t));
+                    s_b = pl_add(s_b, pl_loadu(t + 1));
+                    s_a = pl_add(s_a, pl_loadu(t + 2));
+                } else {
+                    for (int64_t jw = 0; jw < KW; jw++) {
+                        pl_vf v = pl_tap(t + jw * DW, PL_VL, S, step, pl_first(PL_VL));
+                        if (jw & 1)
+                            s_b = pl_add(s_b, v);
+                        else
+                            s_a = pl_add(s_a, v);
+                    }
+                }
+            }
+            pl_storeu(oo, pl_mul(pl_add(s_a, s_b), scale));
+            ow += PL_VL;
+            continue;
+        }
+        int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
+        const int64_t b0 = ow * S - pb;
+        int64_t jlo = 0, jhi = KW;
+        if (KW > 8) pl_tap_union(aw, ow, n, &jlo, &jhi);
+        pl_vf sum = pl_zero();
+        for (int i = 0; i < R; i++)
+            for (int64_t jw = jlo; jw < jhi; jw++)
+                sum = pl_add(sum, pl_tap_fill(plane + offs[i], b0 + jw * DW, w, n, S, pl_zero()));
+        pl_vm keep;
+        pl_vf div = pl_avg_divisors(p, r, ow, n, &keep);
+        pl_storeu_m(oo, pl_blend(keep, pl_zero(), pl_div(sum, div)), pl_first(n));
+        ow += n;
+    }
+}
+
+#define PL_AVG_CASES(S_, K_, D_)                                                               \
+    do {                                                                                       \
+        if (R == 3)                                                                            \
+            pl_avg_row_rows(p, plane, r, offs, 3, 0, aw->out, o, S_, K_, D_);                  \
+        else if (R == 2)                                                                       \
+            pl_avg_row_rows(p, plane, r, offs, 2, 0, aw->out, o, S_, K_, D_);                  \
+        else                                                                                   \
+            pl_avg_row_rows(p, plane, r, offs, R, 0, aw->out, o, S_, K_, D_);                  \
+    } while (0)
+
+#define PL_AVG_MAXR 16
+
 static void pl_avg_row(const sp_problem *p, const float *plane, const pl_rows *r, float *o)
 {
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t ow_n = aw->out;
     if (r->count == 0) {
         pl_zero_floats(o, ow_n);
+        return;
+    }
+    if (r->count <= PL_AVG_MAXR) {
+        int64_t offs[PL_AVG_MAXR];
+        int R = 0;
+        PL_FOR_ROWS(r, off, offs[R++] = off);
+        const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
+        if (S == 1 && D == 1 && K == 3)
+            PL_AVG_CASES(1, 3, 1);
+        else if (S == 2 && D == 1 && K == 3)
+            PL_AVG_CASES(2, 3, 1);
+        else if (S == 2 && D == 1 && K == 2)
+            PL_AVG_CASES(2, 2, 1);
+        else if (S == 1)
+            PL_AVG_CASES(1, K, D);
+        else if (S == 2 && D == 1)
+            PL_AVG_CASES(2, K, 1);
+        else
+            PL_AVG_CASES(S, K, D);
         return;
     }
     int64_t ib = aw->interior_begin, ie = aw->interior_end;
@@ -147,10 +275,181 @@ static void pl_avg_row(const sp_problem *p, const float *plane, const pl_rows *r
         pl_avg_chunk_exact(p, plane, r, ow, ow_n - ow < PL_VL ? (int)(ow_n - ow) : PL_VL, o + ow);
 }
 
+/* ---- average forward, separable ------------------------------------------ */
+
+/* The sum over a window is separable: per output row, the valid input rows
+ * are first added into a row buffer that holds the padding as zeros, then
+ * each output sums its W taps from that buffer with no mask and no branch.
+ * The divisor is separable too (W factor per column from a table made once
+ * per call, D*H factor per row). Needs the buffers on the stack: rows up to
+ * PL_SEP_MAX floats. */
+#define PL_SEP_MAX 4096
+
+/* Padded-row length the horizontal pass may read (whole vectors, stride-2
+ * pairs and the element shifted in), or 0 if it is too long. */
+static inline int64_t pl_sep_len(const sp_problem *p)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    int64_t chunks = (aw->out + PL_VL - 1) / PL_VL;
+    int64_t reach = (chunks * PL_VL - 1) * aw->stride + (aw->kernel - 1) * aw->dilation + 1;
+    int64_t need = reach + 2 * PL_VL + 1;
+    int64_t in = aw->pad_begin + aw->in + PL_VL;
+    if (need < in) need = in;
+    return need <= PL_SEP_MAX && aw->out <= PL_SEP_MAX ? need : 0;
+}
+
+/* Vertical: the R valid rows' sum, into the buffer between its zeros. */
+PL_INLINE void pl_avg_vert(const float *plane, const int64_t *offs, const int R, int64_t iw,
+                           float *v)
+{
+    int64_t x = 0;
+    for (; x + PL_VL <= iw; x += PL_VL) {
+        pl_vf acc = pl_loadu(plane + offs[0] + x);
+        for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu(plane + offs[i] + x));
+        pl_storeu(v + x, acc);
+    }
+    if (x < iw) {
+        const pl_vm m = pl_first((int)(iw - x));
+        pl_vf acc = pl_loadu_m(plane + offs[0] + x, m);
+        for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu_m(plane + offs[i] + x, m));
+        pl_storeu_m(v + x, acc, m);
+    }
+}
+
+/* Horizontal: whole vectors from the buffer; only the tail store is masked. */
+PL_INLINE void pl_avg_horz(const float *vb, int64_t own, float rowf, const float *colf,
+                           float *o, const int64_t S, const int64_t KW, const int64_t DW)
+{
+    const pl_vf rf = pl_set1(rowf);
+    const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
+    for (int64_t ow = 0; ow < own; ow += PL_VL) {
+        const float *t = vb + ow * S;
+        pl_vf s_a, s_b = pl_zero();
+        if (S == 2 && DW == 1 && (KW == 2 || KW == 3)) {
+            pl_vf a = pl_loadu(t), c = pl_loadu(t + PL_VL);
+            s_a = pl_even(a, c);
+            s_b = pl_odd(a, c);
+            if (KW == 3) s_b = pl_add(s_b, pl_shift_in(s_a, t[2 * PL_VL]));
+        } else if (S == 1) {
+            s_a = pl_loadu(t);
+            for (int64_t jw = 1; jw < KW; jw++) {
+                pl_vf u = pl_loadu(t + jw * DW);
+                if (jw & 1)
+                    s_b = pl_add(s_b, u);
+                else
+                    s_a = pl_add(s_a, u);
+            }
+        } else {
+            s_a = pl_gather_m(pl_zero(), pl_first(PL_VL), t, step);
+            for (int64_t jw = 1; jw < KW; jw++) {
+                pl_vf u = pl_gather_m(pl_zero(), pl_first(PL_VL), t + jw * DW, step);
+                if (jw & 1)
+                    s_b = pl_add(s_b, u);
+                else
+                    s_a = pl_add(s_a, u);
+            }
+        }
+        pl_vf res = pl_mul(pl_add(s_a, s_b), pl_mul(pl_loadu(colf + ow), rf));
+        if (ow + PL_VL <= own)
+            pl_storeu(o + ow, res);
+        else
+            pl_storeu_m(o + ow, res, pl_first((int)(own - ow)));
+    }
+}
+
+/* The W factor of each column's divisor, inverted; 0 for a column whose
+ * windows have no valid W tap (they average to 0). Padded to whole vectors. */
+static void pl_avg_col_factors(const sp_problem *p, float *colf)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    int64_t n = (aw->out + PL_VL - 1) / PL_VL * PL_VL;
+    for (int64_t ow = 0; ow < n; ow++) {
+        int64_t f = 0, e = 0;
+        if (ow < aw->out) sp_axis_valid_taps(aw, ow, &f, &e);
+        int64_t d = p->divisor_override                    ? p->divisor_override
+                    : p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? sp_axis_padded_taps(aw, ow)
+                                                           : e - f;
+        colf[ow] = e > f ? 1.0f / (float)d : 0.0f;
+    }
+}
+
+/* The horizontal pass of the previous row runs after the vertical pass of
+ * this one (two buffers): reading a row buffer right after writing it, at
+ * other offsets, would stall every load on store forwarding. */
+static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, int64_t begin,
+                           int64_t end, int64_t len)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = aw->out;
+    float vb[2][PL_SEP_MAX], colf[PL_SEP_MAX + PL_VL];
+    for (int64_t i = 0; i < len; i++) vb[0][i] = vb[1][i] = 0.0f;
+    pl_avg_col_factors(p, colf);
+    const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation, iw = aw->in;
+    const int64_t pb = aw->pad_begin;
+    for (int64_t item = begin; item < end; item++) {
+        const float *plane = src + item * p->in_plane;
+        float *pending = NULL; /* output row whose buffer waits for its horizontal pass */
+        float pending_f = 0.0f;
+        int cur = 0;
+        for (int64_t row = 0; row <= odn * ohn; row++) {
+            float *o = NULL;
+            float rowf = 0.0f;
+            if (row < odn * ohn) {
+                int64_t od = row / ohn, oh = row % ohn;
+                pl_rows rr = pl_rows_of(p, od, oh), *r = &rr;
+                o = dst + item * p->out_plane + row * own;
+                /* (no D*H padded tap: the product of factors could make 0 * inf) */
+                if (r->count == 0 || r->count > PL_AVG_MAXR || r->padded == 0) {
+                    pl_avg_row(p, plane, r, o);
+                    o = NULL;
+                } else {
+                    int64_t offs[PL_AVG_MAXR];
+                    int R = 0;
+                    PL_FOR_ROWS(r, off, offs[R++] = off);
+                    rowf = p->divisor_override                    ? 1.0f
+                           : p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? 1.0f / (float)r->padded
+                                                                  : 1.0f / (float)r->count;
+                    float *v = vb[cur] + pb;
+                    if (R == 3)
+                        pl_avg_vert(plane, offs, 3, iw, v);
+                    else if (R == 2)
+                        pl_avg_vert(plane, offs, 2, iw, v);
+                    else
+                        pl_avg_vert(plane, offs, R, iw, v);
+                }
+            }
+            if (pending) {
+                const float *b = vb[cur ^ 1];
+                if (S == 1 && D == 1 && K == 3)
+                    pl_avg_horz(b, own, pending_f, colf, pending, 1, 3, 1);
+                else if (S == 2 && D == 1 && K == 3)
+                    pl_avg_horz(b, own, pending_f, colf, pending, 2, 3, 1);
+                else if (S == 2 && D == 1 && K == 2)
+                    pl_avg_horz(b, own, pending_f, colf, pending, 2, 2, 1);
+                else if (S == 1)
+                    pl_avg_horz(b, own, pending_f, colf, pending, 1, K, D);
+                else
+                    pl_avg_horz(b, own, pending_f, colf, pending, S, K, D);
+                pending = NULL;
+            }
+            if (o) {
+                pending = o;
+                pending_f = rowf;
+                cur ^= 1;
+            }
+        }
+    }
+}
+
 simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw)(const sp_problem *p, const float *src, float *dst,
                                            int64_t *indices, int64_t begin, int64_t end)
 {
     (void)indices;
+    int64_t len = pl_sep_len(p);
+    if (len) {
+        pl_avg_fwd_sep(p, src, dst, begin, end, len);
+        return SIMDPOOL_OK;
+    }
     const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = p->axis[SP_W].out;
     for (int64_t item = begin; item < end; item++) {
         const float *plane = src + item * p->in_plane;
@@ -196,6 +495,82 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw_global)(const sp_problem *p, con
  * tap, the outputs that have that tap inside the row add their share:
  * contiguous read-add-writes for stride 1, spread to even lanes for stride
  * 2, lane by lane otherwise. */
+/* ---- average backward, separable ------------------------------------------ */
+
+/* The transpose of the forward's separable form: per output row, each input
+ * column's gradient is the sum of the shares of the windows that have it as
+ * a W tap (read from diff_dst with the column factors of the forward, padding
+ * lanes masked to 0), added to each valid input row. Stride 1: one shifted
+ * load per tap; stride 2 (dense, 2 or 3 taps): the shares of even and odd
+ * columns, interleaved; other strides: pushed output by output. */
+#define PL_CS_MARGIN 64
+
+static int pl_avg_bwd_sep_ok(const sp_problem *p)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    if ((aw->kernel - 1) * aw->dilation + PL_VL > PL_CS_MARGIN) return 0;
+    return aw->out + PL_VL <= PL_SEP_MAX && aw->in + aw->pad_begin + 2 * PL_VL <= PL_SEP_MAX;
+}
+
+PL_INLINE void pl_rmw_add(float *row, int64_t c0, int64_t iw, pl_vf v)
+{
+    float *t = (float *)((uintptr_t)row + (uintptr_t)(c0 * 4));
+    if (c0 >= 0 && c0 + PL_VL <= iw) {
+        pl_storeu(t, pl_add(pl_loadu(t), v));
+    } else {
+        pl_vm m = pl_range(-c0, iw - c0);
+        pl_storeu_m(t, pl_add(pl_loadu_m(t, m), v), m);
+    }
+}
+
+PL_INLINE void pl_avg_bwd_row_sep(const sp_problem *p, const float *dd, const float *cs,
+                                  const int64_t *offs, const int R, float rowf, float *ds,
+                                  const int64_t S, const int64_t KW, const int64_t DW)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t iw = aw->in, own = aw->out, pb = aw->pad_begin;
+    const pl_vf rf = pl_set1(rowf);
+    if (S == 1) {
+        for (int64_t c0 = 0; c0 < iw; c0 += PL_VL) {
+            pl_vf acc = pl_zero();
+            for (int64_t jw = 0; jw < KW; jw++) {
+                int64_t k0 = c0 + pb - jw * DW; /* output of lane 0 for this tap */
+                const float *d = (const float *)((uintptr_t)dd + (uintptr_t)(k0 * 4));
+                acc = pl_add(acc, pl_mul(pl_loadu_fill(d, pl_range(-k0, own - k0), pl_zero()),
+                                         pl_loadu(cs + k0)));
+            }
+            acc = pl_mul(acc, rf);
+            for (int i = 0; i < R; i++) pl_rmw_add(ds + offs[i], c0, iw, acc);
+        }
+    } else if (S == 2 && DW == 1 && (KW == 2 || KW == 3)) {
+        for (int64_t m0 = 0; m0 <= own && 2 * m0 - pb < iw; m0 += PL_VL) {
+            const float *d = dd + m0;
+            pl_vf sh = pl_mul(pl_loadu_fill(d, pl_range(0, own - m0), pl_zero()), pl_loadu(cs + m0));
+            pl_vf ev = sh;
+            if (KW == 3) {
+                const float *dp = (const float *)((uintptr_t)dd + (uintptr_t)((m0 - 1) * 4));
+                ev = pl_add(ev, pl_mul(pl_loadu_fill(dp, pl_range(1 - m0, own - m0 + 1), pl_zero()),
+                                       pl_loadu(cs + m0 - 1)));
+            }
+            pl_vf lo, hi;
+            pl_zip(pl_mul(ev, rf), pl_mul(sh, rf), &lo, &hi);
+            const int64_t c0 = 2 * m0 - pb;
+            for (int i = 0; i < R; i++) {
+                pl_rmw_add(ds + offs[i], c0, iw, lo);
+                if (c0 + PL_VL < iw) pl_rmw_add(ds + offs[i], c0 + PL_VL, iw, hi);
+            }
+        }
+    } else {
+        for (int64_t ow = 0; ow < own; ow++) {
+            float share = dd[ow] * cs[ow] * rowf;
+            int64_t f, e, start = sp_window_start(aw, ow);
+            sp_axis_valid_taps(aw, ow, &f, &e);
+            for (int i = 0; i < R; i++)
+                for (int64_t jw = f; jw < e; jw++) ds[offs[i] + start + jw * DW] += share;
+        }
+    }
+}
+
 simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const float *diff_dst,
                                            const int64_t *indices, const float *src,
                                            float *diff_src, int64_t begin, int64_t end)
@@ -207,6 +582,15 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
     const int64_t S = aw->stride, KW = aw->kernel, DW = aw->dilation, PB = aw->pad_begin;
     const int varies = pl_avg_interior_varies(p);
     float share[PL_BLOCK];
+    /* column factors with zero margins, for the separable path */
+    const int sep = pl_avg_bwd_sep_ok(p);
+    float csb[PL_CS_MARGIN + PL_SEP_MAX + PL_CS_MARGIN];
+    float *cs = csb + PL_CS_MARGIN;
+    if (sep) {
+        for (int64_t i = 0; i < PL_CS_MARGIN + PL_SEP_MAX + PL_CS_MARGIN; i++) csb[i] = 0.0f;
+        pl_avg_col_factors(p, cs);
+        for (int64_t i = own; i < own + PL_VL; i++) cs[i] = 0.0f;
+    }
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
         pl_zero_floats(ds, p->in_plane);
@@ -215,6 +599,25 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
                 pl_rows r = pl_rows_of(p, od, oh);
                 if (r.count == 0) continue;
                 const float *dd = diff_dst + item * p->out_plane + (od * ohn + oh) * own;
+                if (sep && r.count <= PL_AVG_MAXR && r.padded != 0) {
+                    int64_t offs[PL_AVG_MAXR];
+                    int R = 0;
+                    PL_FOR_ROWS(&r, off, offs[R++] = off);
+                    float rowf = p->divisor_override                    ? 1.0f
+                                 : p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? 1.0f / (float)r.padded
+                                                                        : 1.0f / (float)r.count;
+                    if (S == 1 && DW == 1 && KW == 3)
+                        pl_avg_bwd_row_sep(p, dd, cs, offs, R, rowf, ds, 1, 3, 1);
+                    else if (S == 1)
+                        pl_avg_bwd_row_sep(p, dd, cs, offs, R, rowf, ds, 1, KW, DW);
+                    else if (S == 2 && DW == 1 && KW == 3)
+                        pl_avg_bwd_row_sep(p, dd, cs, offs, R, rowf, ds, 2, 3, 1);
+                    else if (S == 2 && DW == 1 && KW == 2)
+                        pl_avg_bwd_row_sep(p, dd, cs, offs, R, rowf, ds, 2, 2, 1);
+                    else
+                        pl_avg_bwd_row_sep(p, dd, cs, offs, R, rowf, ds, S, KW, DW);
+                    continue;
+                }
                 const float inner = 1.0f / (float)pl_avg_interior_divisor(p, &r);
                 for (int64_t ob = 0; ob < own; ob += PL_BLOCK) {
                     int64_t oe = own - ob < PL_BLOCK ? own : ob + PL_BLOCK;

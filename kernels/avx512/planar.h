@@ -76,6 +76,15 @@ PL_INLINE pl_vf pl_shift_in(pl_vf v, float x)
         _mm512_alignr_epi32(_mm512_castps_si512(_mm512_set1_ps(x)), _mm512_castps_si512(v), 1));
 }
 
+/* Interleaves e and o: lo:hi = e0 o0 e1 o1 ... (inverse of pl_even/pl_odd). */
+PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
+{
+    const __m512i l = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i h = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    *lo = _mm512_permutex2var_ps(e, l, o);
+    *hi = _mm512_permutex2var_ps(e, h, o);
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 32 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
@@ -99,6 +108,8 @@ PL_INLINE pl_vi pl_ilanes(void)
 }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm512_add_epi32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm512_mullo_epi32(a, b); }
+PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return _mm512_min_epi32(a, b); }
+PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return _mm512_max_epi32(a, b); }
 PL_INLINE pl_vi pl_iblend(pl_vm m, pl_vi a, pl_vi b) { return _mm512_mask_blend_epi32(m, a, b); }
 PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return _mm512_cmplt_epi32_mask(a, b); }
 PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b) { return _mm512_cmpge_epi32_mask(a, b); }
