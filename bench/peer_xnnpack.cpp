@@ -28,6 +28,10 @@ std::string unsupported(const tool_case &c)
         if (d.alg != SIMDPOOL_MAX && d.dilation[i] != 1) return "dilated average";
         if (d.alg == SIMDPOOL_AVG_INCLUDE_PAD && (d.pad_begin[i] || derived_pad_end(d, i)))
             return "average includes padding";
+        // A window of padding only: simdpool's average is 0, XNNPACK's -inf.
+        if (d.alg != SIMDPOOL_MAX &&
+            (d.pad_begin[i] >= d.kernel[i] || derived_pad_end(d, i) >= d.kernel[i]))
+            return "all-padding windows";
     }
     int64_t taps = 1;
     for (int i = 0; i < d.dims; i++) taps *= d.kernel[i];

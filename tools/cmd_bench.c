@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench_json.h"
@@ -343,9 +344,18 @@ static void run_peers(bench_report *r, const char *binary, const char *problems,
     u += (size_t)snprintf(cmd + u, sizeof cmd - u, " --benchmark_format=json "
                                                    "--benchmark_min_time=%g --benchmark_filter=",
                           min_time);
-    char *full = xcalloc(strlen(cmd) + 4 * strlen(re) + 16, 1);
+    /* The binary's stderr goes to a file: its first line explains a failure. */
+    char errpath[] = "/tmp/simdpool-bench-XXXXXX";
+    int errfd = mkstemp(errpath);
+    if (errfd >= 0) close(errfd);
+    size_t fulllen = strlen(cmd) + 4 * strlen(re) + sizeof errpath + 32;
+    char *full = xcalloc(fulllen, 1);
     strcpy(full, cmd);
-    shell_quote(full, strlen(cmd) + 4 * strlen(re) + 16, re);
+    shell_quote(full, fulllen, re);
+    if (errfd >= 0) {
+        strcat(full, " 2>");
+        shell_quote(full, fulllen, errpath);
+    }
     free(re);
     fprintf(stderr, "simdpool bench: peers from %s\n", binary);
     fflush(stderr);
@@ -369,13 +379,27 @@ static void run_peers(bench_report *r, const char *binary, const char *problems,
     }
     text[len] = 0;
     int status = pclose(p);
+    char first_err[256] = "";
+    if (errfd >= 0) {
+        FILE *ef = fopen(errpath, "r");
+        if (ef) {
+            if (fgets(first_err, sizeof first_err, ef)) first_err[strcspn(first_err, "\n")] = 0;
+            fclose(ef);
+        }
+        unlink(errpath);
+    }
     gb_entry *e;
     char err[256];
     int n = gb_parse(text, &e, err, sizeof err);
     free(text);
     if (n < 0) {
-        snprintf(r->peers_note, sizeof r->peers_note, "%s failed (status %d): %s", binary, status,
-                 err);
+        if (strstr(first_err, "Failed to match any benchmarks"))
+            snprintf(r->peers_note, sizeof r->peers_note, "none: %s has no peer for these cases "
+                     "(built without oneDNN/PyTorch/XNNPACK? see -Donednn -Dtorch -Dxnnpack)",
+                     binary);
+        else
+            snprintf(r->peers_note, sizeof r->peers_note, "%s failed (exit status %d): %s", binary,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1, first_err[0] ? first_err : err);
         return;
     }
     int filed = 0;
@@ -405,7 +429,11 @@ static void run_peers(bench_report *r, const char *binary, const char *problems,
         }
     }
     free(e);
-    snprintf(r->peers_note, sizeof r->peers_note, "%d peer figures from %s", filed, binary);
+    if (filed)
+        snprintf(r->peers_note, sizeof r->peers_note, "%d peer figures from %s", filed, binary);
+    else
+        snprintf(r->peers_note, sizeof r->peers_note, "none: %s has no peer for these cases (built "
+                 "without oneDNN/PyTorch/XNNPACK? see -Donednn -Dtorch -Dxnnpack)", binary);
 }
 
 int cmd_bench(int argc, char **argv, const char *argv0)
