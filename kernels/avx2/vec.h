@@ -150,6 +150,26 @@ SPV_INLINE spv_m spv_load_idx_rel(const int64_t *p, int64_t base, int64_t limit,
     return _mm256_castsi256_ps(spv_narrow64(in_lo, in_hi));
 }
 
+/* The lanes where saved int64 index p[l] equals x (all lanes, or the tail's). */
+SPV_INLINE spv_m spv_idx_eq(const int64_t *p, int64_t x)
+{
+    __m256i v = _mm256_set1_epi64x(x);
+    __m256i lo = _mm256_cmpeq_epi64(_mm256_loadu_si256((const __m256i *)p), v);
+    __m256i hi = _mm256_cmpeq_epi64(_mm256_loadu_si256((const __m256i *)(p + 4)), v);
+    return _mm256_castsi256_ps(spv_narrow64(lo, hi));
+}
+SPV_INLINE spv_m spv_idx_eq_t(const int64_t *p, int64_t x, spv_t t)
+{
+    __m256i t_lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(t));
+    __m256i t_hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(t, 1));
+    __m256i v = _mm256_set1_epi64x(x);
+    __m256i lo = _mm256_cmpeq_epi64(_mm256_maskload_epi64((const long long *)p, t_lo), v);
+    __m256i hi = _mm256_cmpeq_epi64(_mm256_maskload_epi64((const long long *)(p + 4), t_hi), v);
+    return _mm256_castsi256_ps(_mm256_and_si256(spv_narrow64(lo, hi), t));
+}
+/* cnt + 1 in the lanes of m (whose lanes are all-ones, i.e. -1). */
+SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m) { return _mm256_sub_epi32(cnt, _mm256_castps_si256(m)); }
+
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { _mm256_storeu_si256((__m256i *)p, v); }
 

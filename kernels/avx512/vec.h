@@ -125,6 +125,28 @@ SPV_INLINE spv_m spv_load_idx_rel(const int64_t *p, int64_t base, int64_t limit,
     return spv_load_idx_rel_t(p, base, limit, (spv_t)0xffffu, rel, minus1);
 }
 
+/* The lanes where saved int64 index p[l] equals x (all lanes, or the tail's). */
+SPV_INLINE spv_m spv_idx_eq(const int64_t *p, int64_t x)
+{
+    __m512i v = _mm512_set1_epi64(x);
+    __mmask8 lo = _mm512_cmpeq_epi64_mask(_mm512_loadu_si512(p), v);
+    __mmask8 hi = _mm512_cmpeq_epi64_mask(_mm512_loadu_si512(p + 8), v);
+    return (spv_m)_mm512_kunpackb(hi, lo);
+}
+SPV_INLINE spv_m spv_idx_eq_t(const int64_t *p, int64_t x, spv_t t)
+{
+    __m512i v = _mm512_set1_epi64(x);
+    __mmask8 lo = _mm512_mask_cmpeq_epi64_mask((__mmask8)t, _mm512_maskz_loadu_epi64((__mmask8)t, p), v);
+    __mmask8 hi = _mm512_mask_cmpeq_epi64_mask((__mmask8)(t >> 8),
+                                               _mm512_maskz_loadu_epi64((__mmask8)(t >> 8), p + 8), v);
+    return (spv_m)_mm512_kunpackb(hi, lo);
+}
+/* cnt + 1 in the lanes of m. */
+SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m)
+{
+    return _mm512_mask_add_epi32(cnt, m, cnt, _mm512_set1_epi32(1));
+}
+
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return _mm512_loadu_si512(p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { _mm512_storeu_si512(p, v); }
 

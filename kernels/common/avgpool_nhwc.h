@@ -88,6 +88,162 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
     return SIMDPOOL_OK;
 }
 
+/* ---- backward by gathering ---------------------------------------------- */
+
+/* The per-axis factor of output o's divisor (SEMANTICS.md): padded or valid
+ * taps; 1 with a divisor override (applied once, outside). */
+static inline float sp_avg_axis_count(const sp_problem *p, const sp_axis *a, int64_t o)
+{
+    if (p->divisor_override) return 1.0f;
+    int64_t x0, n, np;
+    sp_nhwc_axis(a, o, &x0, &n, &np);
+    return (float)(p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? np : n);
+}
+
+/* Reciprocal per-axis factors, tabulated on the stack for axes of up to
+ * SP_AVG_TABLE outputs (larger ones are computed as they come). */
+#define SP_AVG_TABLE 1024
+typedef struct sp_avg_scales {
+    float d[SP_AVG_TABLE], h[SP_AVG_TABLE], w[SP_AVG_TABLE];
+    int tab[3];
+    float all; /* 1 / divisor_override, or 1 */
+} sp_avg_scales;
+
+static inline void sp_avg_scales_init(const sp_problem *p, sp_avg_scales *sc)
+{
+    float *t[3] = {sc->d, sc->h, sc->w};
+    for (int k = 0; k < 3; k++) {
+        const sp_axis *a = &p->axis[k];
+        sc->tab[k] = a->out <= SP_AVG_TABLE;
+        if (sc->tab[k])
+            for (int64_t o = 0; o < a->out; o++) t[k][o] = 1.0f / sp_avg_axis_count(p, a, o);
+    }
+    sc->all = p->divisor_override ? 1.0f / (float)p->divisor_override : 1.0f;
+}
+
+static inline float sp_avg_scale_of(const sp_problem *p, const sp_avg_scales *sc, int k, int64_t o)
+{
+    const float *t = k == SP_D ? sc->d : k == SP_H ? sc->h : sc->w;
+    return sc->tab[k] ? t[o] : 1.0f / sp_avg_axis_count(p, &p->axis[k], o);
+}
+
+/* One diff_src pixel's sources: the outputs whose windows have it as a
+ * valid tap, in output order, with their scales (SP_PAIRS at a time). */
+#define SP_PAIRS 64
+typedef struct sp_avg_pairs {
+    const float *g[SP_PAIRS];
+    float scale[SP_PAIRS];
+} sp_avg_pairs;
+
+/* The sum over pairs [0, np) of g * scale, added to the pixel when `add`
+ * (a later batch of pairs), else stored. */
+SPV_INLINE void SPV_FN(sp_avg_pairs_block)(const sp_avg_pairs *pr, int np, float *ds, int64_t c,
+                                           const int nv, const int tail, spv_t t, int add)
+{
+    spv_f acc[SP_NV];
+    for (int u = 0; u < nv; u++)
+        acc[u] = add ? (tail ? spv_load_t(ds + c, t) : spv_load(ds + c + u * SPV_W)) : spv_zero();
+    for (int k = 0; k < np; k++) {
+        const spv_f scale = spv_set1(pr->scale[k]);
+        const float *gp = pr->g[k] + c;
+        for (int u = 0; u < nv; u++)
+            acc[u] = spv_add(acc[u], spv_mul(tail ? spv_load_t(gp, t) : spv_load(gp + u * SPV_W), scale));
+    }
+    for (int u = 0; u < nv; u++) {
+        if (tail)
+            spv_store_t(ds + c, acc[u], t);
+        else
+            spv_store(ds + c + u * SPV_W, acc[u]);
+    }
+}
+
+/*
+ * Average backward by gathering: each diff_src pixel is written once, as
+ * the sum over the outputs whose windows have it as a valid tap of
+ * diff_dst / divisor (the divisor as the product of per-axis reciprocals,
+ * within the tolerance SEMANTICS.md gives averages). No clearing pass and
+ * no read-modify-write; the per-pixel bookkeeping is done once for all
+ * channels.
+ */
+static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const float *diff_dst,
+                                                 float *diff_src, int64_t begin, int64_t end)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, OH = ah->out, OW = aw->out;
+    sp_avg_scales sc;
+    sp_avg_scales_init(p, &sc);
+    sp_avg_pairs pr;
+    const int dense = ad->dilation == 1 && ah->dilation == 1 && aw->dilation == 1 && sc.tab[0] &&
+                      sc.tab[1] && sc.tab[2];
+    for (int64_t n = begin; n < end; n++) {
+        const float *dd_img = diff_dst + n * p->out_plane * C;
+        float *ds = diff_src + n * p->in_plane * C;
+        const int64_t head = sp_align_head(ds, C);
+        for (int64_t id = 0; id < ad->in; id++) {
+            int64_t dlo, dhi;
+            sp_axis_covering(ad, id, &dlo, &dhi);
+            for (int64_t ih = 0; ih < ah->in; ih++) {
+                int64_t hlo, hhi;
+                sp_axis_covering(ah, ih, &hlo, &hhi);
+                sp_cover_iter wi;
+                sp_cover_init(aw, &wi);
+                if (dense && dlo <= dhi && hlo <= hhi) {
+                    /* Dilation 1 and tabulated scales: the pairs without checks. */
+                    const int64_t nrows = (dhi - dlo + 1) * (hhi - hlo + 1);
+                    const float *grows[SP_PAIRS];
+                    float srows[SP_PAIRS];
+                    int nr = 0;
+                    for (int64_t od = dlo; od <= dhi && nr < SP_PAIRS; od++)
+                        for (int64_t oh = hlo; oh <= hhi && nr < SP_PAIRS; oh++) {
+                            grows[nr] = dd_img + (od * OH + oh) * OW * C;
+                            srows[nr++] = sc.all * sc.d[od] * sc.h[oh];
+                        }
+                    if (nrows * aw->kernel <= SP_PAIRS) {
+                        for (int64_t iw = 0; iw < aw->in; iw++, ds += C, sp_cover_next(aw, &wi)) {
+                            int np = 0;
+                            for (int r = 0; r < nr; r++)
+                                for (int64_t ow = wi.lo; ow <= wi.hi; ow++) {
+                                    pr.g[np] = grows[r] + ow * C;
+                                    pr.scale[np++] = srows[r] * sc.w[ow];
+                                }
+#define SP_PB(c, nv, tail, t) SPV_FN(sp_avg_pairs_block)(&pr, np, ds, c, nv, tail, t, 0)
+                            SP_FOR_CHANNELS(C, head, 1, SP_PB);
+#undef SP_PB
+                        }
+                        continue;
+                    }
+                }
+                for (int64_t iw = 0; iw < aw->in; iw++, ds += C, sp_cover_next(aw, &wi)) {
+                    int np = 0, added = 0;
+                    for (int64_t od = dlo; od <= dhi; od++) {
+                        if (!sp_axis_covers(ad, id, od)) continue;
+                        const float sd = sc.all * sp_avg_scale_of(p, &sc, SP_D, od);
+                        for (int64_t oh = hlo; oh <= hhi; oh++) {
+                            if (!sp_axis_covers(ah, ih, oh)) continue;
+                            const float sdh = sd * sp_avg_scale_of(p, &sc, SP_H, oh);
+                            const float *grow = dd_img + (od * OH + oh) * OW * C;
+                            for (int64_t ow = wi.lo; ow <= wi.hi; ow++) {
+                                if (!sp_axis_covers(aw, iw, ow)) continue;
+                                pr.g[np] = grow + ow * C;
+                                pr.scale[np++] = sdh * sp_avg_scale_of(p, &sc, SP_W, ow);
+                                if (np == SP_PAIRS) {
+#define SP_PB(c, nv, tail, t) SPV_FN(sp_avg_pairs_block)(&pr, np, ds, c, nv, tail, t, added)
+                                    SP_FOR_CHANNELS(C, head, !added, SP_PB);
+                                    added = 1;
+                                    np = 0;
+                                }
+                            }
+                        }
+                    }
+                    if (np || !added) SP_FOR_CHANNELS(C, head, !added, SP_PB);
+#undef SP_PB
+                }
+            }
+        }
+    }
+    return SIMDPOOL_OK;
+}
+
 /* Adds g to every valid tap of the window, for one vector of channels. */
 SPV_INLINE void SPV_FN(sp_avg_bwd_block)(const sp_awin *w, float *ds_first, int64_t c, spv_f g,
                                          const int tail, spv_t t)
@@ -114,6 +270,7 @@ simdpool_status SPV_FN(sp_f32_avgpool_bwd_nhwc)(const sp_problem *p, const float
 {
     (void)indices;
     (void)src;
+    return SPV_FN(sp_avg_bwd_gather)(p, diff_dst, diff_src, begin, end);
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t C = p->channels;
     int64_t sp[3];

@@ -591,6 +591,112 @@ SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c,
     return SIMDPOOL_OK;
 }
 
+/*
+ * Backward from saved indices by gathering: each diff_src pixel is written
+ * once, as the sum over the outputs whose windows reach it, in output order,
+ * of diff_dst where the output's index names this pixel. The adds into any
+ * element are the reference's adds in the reference's order (from +0), so
+ * the result is bit-identical, with no clearing pass and no read-modify-write.
+ *
+ * An index that names no valid tap of its window is never matched, so it is
+ * never written through; to report it, every lane counts its matches over
+ * the image: an index matches at most once (its own pixel), so the count
+ * equals the number of non-empty windows exactly when every index is valid.
+ * This pass covers channels [c, c + nv*SPV_W) (or the tail t) of one image.
+ */
+SPV_INLINE int SPV_FN(sp_max_gather_pass)(const sp_problem *p, const float *dd_img,
+                                          const int64_t *idx_img, float *ds_img, int64_t c,
+                                          const int nv, const int tail, spv_t t,
+                                          int32_t expected)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, OH = ah->out, OW = aw->out;
+    spv_i cnt[SP_NV];
+    for (int u = 0; u < nv; u++) cnt[u] = spv_iset1(0);
+    float *ds = ds_img + c;
+    int64_t x = 0;
+    for (int64_t id = 0; id < ad->in; id++) {
+        int64_t dlo, dhi;
+        sp_axis_covering(ad, id, &dlo, &dhi);
+        for (int64_t ih = 0; ih < ah->in; ih++) {
+            int64_t hlo, hhi;
+            sp_axis_covering(ah, ih, &hlo, &hhi);
+            sp_cover_iter wi;
+            sp_cover_init(aw, &wi);
+            for (int64_t iw = 0; iw < aw->in; iw++, x++, ds += C, sp_cover_next(aw, &wi)) {
+                spv_f acc[SP_NV];
+                for (int u = 0; u < nv; u++) acc[u] = spv_zero();
+                for (int64_t od = dlo; od <= dhi; od++) {
+                    if (!sp_axis_covers(ad, id, od)) continue;
+                    for (int64_t oh = hlo; oh <= hhi; oh++) {
+                        if (!sp_axis_covers(ah, ih, oh)) continue;
+                        int64_t orow = (od * OH + oh) * OW;
+                        for (int64_t ow = wi.lo; ow <= wi.hi; ow++) {
+                            if (!sp_axis_covers(aw, iw, ow)) continue;
+                            const int64_t off = (orow + ow) * C + c;
+                            for (int u = 0; u < nv; u++) {
+                                const int64_t *ip = idx_img + off + u * SPV_W;
+                                const float *gp = dd_img + off + u * SPV_W;
+                                spv_m m = tail ? spv_idx_eq_t(ip, x, t) : spv_idx_eq(ip, x);
+                                acc[u] = spv_add_m(acc[u], m, tail ? spv_load_t(gp, t) : spv_load(gp));
+                                cnt[u] = spv_icount(cnt[u], m);
+                            }
+                        }
+                    }
+                }
+                for (int u = 0; u < nv; u++) {
+                    if (tail)
+                        spv_store_t(ds, acc[u], t);
+                    else
+                        spv_store(ds + u * SPV_W, acc[u]);
+                }
+            }
+        }
+    }
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    for (int u = 0; u < nv; u++)
+        if ((spv_mbits(spv_ieq(cnt[u], spv_iset1(expected))) & lanes) != lanes) return 0;
+    return 1;
+}
+
+static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const float *diff_dst,
+                                                 const int64_t *indices, float *diff_src,
+                                                 int64_t begin, int64_t end)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    const int64_t nd = sp_axis_nonempty(ad), nh = sp_axis_nonempty(ah), nw = sp_axis_nonempty(aw);
+    const int32_t expected = (int32_t)(nd * nh * nw);
+    const int has_empty = nd < ad->out || nh < ah->out || nw < aw->out;
+    for (int64_t n = begin; n < end; n++) {
+        const float *dd_img = diff_dst + n * p->out_plane * C;
+        const int64_t *idx_img = indices + n * p->out_plane * C;
+        float *ds_img = diff_src + n * p->in_plane * C;
+        if (has_empty) {
+            /* Windows without a valid tap must say -1 (rare: big padding). */
+            int64_t o = 0;
+            for (int64_t od = 0; od < ad->out; od++)
+                for (int64_t oh = 0; oh < ah->out; oh++)
+                    for (int64_t ow = 0; ow < aw->out; ow++, o++) {
+                        int64_t x0, cd, chh, cw;
+                        sp_nhwc_axis(ad, od, &x0, &cd, NULL);
+                        sp_nhwc_axis(ah, oh, &x0, &chh, NULL);
+                        sp_nhwc_axis(aw, ow, &x0, &cw, NULL);
+                        if (cd && chh && cw) continue;
+                        for (int64_t c = 0; c < C; c++)
+                            if (idx_img[o * C + c] != -1) return SIMDPOOL_ERR_BAD_INDEX;
+                    }
+        }
+        int ok = 1;
+#define SP_GATHER(c, nv, tail, t)                                                              \
+    ok &= SPV_FN(sp_max_gather_pass)(p, dd_img, idx_img, ds_img, c, nv, tail, t, expected)
+        SP_FOR_CHANNELS(C, 0, 1, SP_GATHER);
+#undef SP_GATHER
+        if (!ok) return SIMDPOOL_ERR_BAD_INDEX;
+    }
+    return SIMDPOOL_OK;
+}
+
 /* Backward, one work item per image: overlapping windows make output rows
  * share diff_src rows. diff_src is cleared, then every output adds back in
  * output order (the reference's order, so the sums are bit-identical). */
@@ -602,6 +708,8 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     const int64_t C = p->channels;
     int64_t sp[3];
     sp_nhwc_pixel_steps(p, sp);
+    if (indices && p->out_plane < ((int64_t)1 << 31))
+        return SPV_FN(sp_max_bwd_gather)(p, diff_dst, indices, diff_src, begin, end);
     const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     sp_mwin w;
     for (int k = 0; k < 3; k++) {

@@ -68,4 +68,66 @@ static inline int64_t sp_nhwc_max_span(const sp_problem *p)
 
 #define SP_NHWC_INT32_SPAN ((int64_t)1 << 31)
 
+/* ---- backward by gathering: which outputs does input coordinate i feed? ---- */
+
+/* Outputs o in [*lo, *hi] (empty when lo > hi) whose windows reach input
+ * coordinate i; with dilation > 1 only those where sp_axis_covers holds have
+ * i as a tap. */
+static inline void sp_axis_covering(const sp_axis *a, int64_t i, int64_t *lo, int64_t *hi)
+{
+    int64_t t = i + a->pad_begin; /* >= 0 */
+    int64_t h = t / a->stride;
+    int64_t l = t - (a->extent - 1);
+    l = l <= 0 ? 0 : sp_ceil_div_nonneg(l, a->stride);
+    *lo = l;
+    *hi = h < a->out - 1 ? h : a->out - 1;
+}
+
+static inline int sp_axis_covers(const sp_axis *a, int64_t i, int64_t o)
+{
+    return a->dilation == 1 || (i + a->pad_begin - o * a->stride) % a->dilation == 0;
+}
+
+/* sp_axis_covering for i = 0, 1, 2, ... without divisions: start with
+ * sp_cover_init(a, &it), then it.lo/it.hi hold the range of it.i; advance
+ * with sp_cover_next. */
+typedef struct sp_cover_iter {
+    int64_t i, lo_raw, hi_raw, lo, hi;
+} sp_cover_iter;
+
+static inline void sp_cover_clip(const sp_axis *a, sp_cover_iter *it)
+{
+    it->lo = it->lo_raw < 0 ? 0 : it->lo_raw;
+    it->hi = it->hi_raw < a->out - 1 ? it->hi_raw : a->out - 1;
+}
+
+static inline void sp_cover_init(const sp_axis *a, sp_cover_iter *it)
+{
+    int64_t num = a->pad_begin - (a->extent - 1); /* lo_raw = ceil(num / stride) */
+    it->i = 0;
+    it->lo_raw = num >= 0 ? sp_ceil_div_nonneg(num, a->stride) : -((-num) / a->stride);
+    it->hi_raw = a->pad_begin / a->stride;
+    sp_cover_clip(a, it);
+}
+
+static inline void sp_cover_next(const sp_axis *a, sp_cover_iter *it)
+{
+    it->i++;
+    if (it->i + a->pad_begin >= (it->hi_raw + 1) * a->stride) it->hi_raw++;
+    if (it->i + a->pad_begin - (a->extent - 1) > it->lo_raw * a->stride) it->lo_raw++;
+    sp_cover_clip(a, it);
+}
+
+/* Outputs of the axis whose window has at least one valid tap. */
+static inline int64_t sp_axis_nonempty(const sp_axis *a)
+{
+    int64_t n = 0;
+    for (int64_t o = 0; o < a->out; o++) {
+        int64_t j0, j1;
+        sp_axis_valid_taps(a, o, &j0, &j1);
+        n += j1 > j0;
+    }
+    return n;
+}
+
 #endif
