@@ -190,7 +190,8 @@ int report_svg(const char *path, const bench_report *r, char *err, size_t errlen
                "font-family=\"sans-serif\" font-size=\"11\">\n", left + width + 40, height);
     fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
     fprintf(f, "<text x=\"10\" y=\"18\" font-size=\"14\">simdpool bench: speedup over the scalar "
-               "reference, one thread (log scale) - %s</text>\n", r->machine);
+               "reference, one thread (log scale; the ceiling streams the same bytes) - %s</text>\n",
+            r->machine);
     for (int k = 0; k < n; k++)
         fprintf(f, "<rect x=\"%d\" y=\"28\" width=\"10\" height=\"10\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"37\">%s</text>\n", 10 + k * 90, colors[cols[k]], 24 + k * 90,
@@ -213,10 +214,12 @@ int report_svg(const char *path, const bench_report *r, char *err, size_t errlen
         for (int k = 0; k < n; k++) {
             double t = row->one.seconds[cols[k]];
             if (!(s > 0 && t > 0)) continue;
+            /* Bars grow from the 1x line: right when faster than scalar. */
             double x = left + (log10(s / t) - llo) / (lhi - llo) * width;
-            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
-                       "<title>%s %s: %.2fx</title></rect>\n", left, y + k * bar,
-                    x - left > 0 ? x - left : 0.5, bar - 1, colors[cols[k]], row->c.name,
+            double a = x < x1 ? x : x1, w = fabs(x - x1);
+            fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+                       "<title>%s %s: %.2fx</title></rect>\n", a, y + k * bar,
+                    w > 0.5 ? w : 0.5, bar - 1, colors[cols[k]], row->c.name,
                     impl_names[cols[k]], s / t);
         }
     }
