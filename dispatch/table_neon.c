@@ -2,8 +2,8 @@
  * The neon kernels and the problems each one takes. They are the x86
  * templates compiled for 4 lanes (kernels/neon/), so the choice follows
  * dispatch/pick_x86_nhwc.c and pick_x86_nchw.c: every channels-last
- * problem has a kernel, and every channels-first problem whose lane
- * positions fit int32.
+ * problem has a kernel (dense 3x3 and 2x2 max windows an unrolled one), and
+ * every channels-first problem whose lane positions fit int32.
  * Compiled on every architecture, without ISA flags: on a build without
  * neon the pickers return no kernel.
  */
@@ -17,10 +17,23 @@ SP_NHWC_KERNELS(neon)
 
 #define KERNEL(fn, unit) {fn, unit, #fn + 3} /* the name drops the "sp_" prefix */
 
+/* Dense kh x kw windows over H and W only (one D tap, no dilation) with
+ * in-plane offsets that fit the int32 lanes: the unrolled kernels' domain. */
+static int is_dense_2d(const sp_problem *p, int64_t kh, int64_t kw)
+{
+    return p->axis[SP_D].kernel == 1 && p->axis[SP_H].kernel == kh &&
+           p->axis[SP_W].kernel == kw && p->axis[SP_H].dilation == 1 &&
+           p->axis[SP_W].dilation == 1 && p->in_plane < ((int64_t)1 << 31);
+}
+
 static sp_forward_kernel pick_forward_nhwc(const sp_problem *p)
 {
     if (p->alg != SIMDPOOL_MAX)
         return (sp_forward_kernel)KERNEL(sp_f32_avgpool_fwd_nhwc_neon, SP_WORK_OUT_ROWS);
+    if (is_dense_2d(p, 3, 3))
+        return (sp_forward_kernel)KERNEL(sp_f32_maxpool_fwd_nhwc_3x3_neon, SP_WORK_OUT_ROWS);
+    if (is_dense_2d(p, 2, 2))
+        return (sp_forward_kernel)KERNEL(sp_f32_maxpool_fwd_nhwc_2x2_neon, SP_WORK_OUT_ROWS);
     return (sp_forward_kernel)KERNEL(sp_f32_maxpool_fwd_nhwc_neon, SP_WORK_OUT_ROWS);
 }
 

@@ -166,6 +166,8 @@ PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
 PL_INLINE pl_vi pl_iset1(int32_t x) { return vdupq_n_s32(x); }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return vaddq_s32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return vmulq_s32(a, b); }
+PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return vminq_s32(a, b); }
+PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return vmaxq_s32(a, b); }
 PL_INLINE pl_vi pl_iblend(pl_vm m, pl_vi a, pl_vi b) { return vbslq_s32(m, b, a); }
 PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return vcltq_s32(a, b); }
 PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b) { return vcgeq_s32(a, b); }

@@ -127,6 +127,18 @@ SPV_INLINE void spv_store_idx_t(int64_t *p, spv_i idx, int64_t base, spv_t n)
         vst1q_lane_s64(p + 2, hi, 0);
 }
 
+/* The first n int64 at p, the other lanes 0; nothing else is read. */
+SPV_INLINE void spv_load_i64_t(const int64_t *p, spv_t n, int64x2_t *lo, int64x2_t *hi)
+{
+    const int64x2_t z = vdupq_n_s64(0);
+    *lo = n >= 2 ? vld1q_s64(p) : vld1q_lane_s64(p, z, 0);
+    *hi = n >= 4 ? vld1q_s64(p + 2) : n == 3 ? vld1q_lane_s64(p + 2, z, 0) : z;
+}
+SPV_INLINE uint32x4_t spv_tail_lanes(spv_t n)
+{
+    return vcltq_u32((uint32x4_t){0, 1, 2, 3}, vdupq_n_u32((uint32_t)n));
+}
+
 /* Two int64 lanes rebased on b: in-window lanes (0 <= x - b < limit, one
  * unsigned compare), lanes equal to -1, and the rebased values. */
 SPV_INLINE void spv_rebase2(int64x2_t x, int64x2_t b, uint64x2_t limit, uint64x2_t *in,
@@ -146,16 +158,15 @@ SPV_INLINE void spv_rebase2(int64x2_t x, int64x2_t b, uint64x2_t limit, uint64x2
 SPV_INLINE spv_m spv_load_idx_rel_t(const int64_t *p, int64_t base, int64_t limit, spv_t n,
                                     spv_i *rel, spv_m *minus1)
 {
-    const int64x2_t z = vdupq_n_s64(0);
-    int64x2_t lo = n >= 2 ? vld1q_s64(p) : vld1q_lane_s64(p, z, 0);
-    int64x2_t hi = n >= 4 ? vld1q_s64(p + 2) : n == 3 ? vld1q_lane_s64(p + 2, z, 0) : z;
+    int64x2_t lo, hi;
+    spv_load_i64_t(p, n, &lo, &hi);
     const int64x2_t b = vdupq_n_s64(base);
     const uint64x2_t l = vdupq_n_u64((uint64_t)limit);
     uint64x2_t in_lo, in_hi, e_lo, e_hi;
     int64x2_t r_lo, r_hi;
     spv_rebase2(lo, b, l, &in_lo, &e_lo, &r_lo);
     spv_rebase2(hi, b, l, &in_hi, &e_hi, &r_hi);
-    const uint32x4_t lanes = vcltq_u32((uint32x4_t){0, 1, 2, 3}, vdupq_n_u32((uint32_t)n));
+    const uint32x4_t lanes = spv_tail_lanes(n);
     *rel = vcombine_s32(vmovn_s64(r_lo), vmovn_s64(r_hi));
     *minus1 = vandq_u32(vcombine_u32(vmovn_u64(e_lo), vmovn_u64(e_hi)), lanes);
     return vandq_u32(vcombine_u32(vmovn_u64(in_lo), vmovn_u64(in_hi)), lanes);
@@ -173,6 +184,24 @@ SPV_INLINE spv_m spv_load_idx_rel(const int64_t *p, int64_t base, int64_t limit,
     *minus1 = vcombine_u32(vmovn_u64(e_lo), vmovn_u64(e_hi));
     return vcombine_u32(vmovn_u64(in_lo), vmovn_u64(in_hi));
 }
+
+/* The lanes where saved int64 index p[l] equals x (all lanes, or the first n). */
+SPV_INLINE spv_m spv_idx_eq(const int64_t *p, int64_t x)
+{
+    const int64x2_t v = vdupq_n_s64(x);
+    return vcombine_u32(vmovn_u64(vceqq_s64(vld1q_s64(p), v)),
+                        vmovn_u64(vceqq_s64(vld1q_s64(p + 2), v)));
+}
+SPV_INLINE spv_m spv_idx_eq_t(const int64_t *p, int64_t x, spv_t n)
+{
+    const int64x2_t v = vdupq_n_s64(x);
+    int64x2_t lo, hi;
+    spv_load_i64_t(p, n, &lo, &hi);
+    return vandq_u32(vcombine_u32(vmovn_u64(vceqq_s64(lo, v)), vmovn_u64(vceqq_s64(hi, v))),
+                     spv_tail_lanes(n));
+}
+/* cnt + 1 in the lanes of m (whose lanes are all-ones, i.e. -1). */
+SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m) { return vsubq_s32(cnt, vreinterpretq_s32_u32(m)); }
 
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return vld1q_s32(p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { vst1q_s32(p, v); }
