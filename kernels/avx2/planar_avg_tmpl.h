@@ -463,7 +463,27 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw)(const sp_problem *p, const floa
 }
 
 /* Global average: one window covering the whole (contiguous) plane, no
- * padding, no dilation: a straight sum of in_plane floats per plane. */
+ * padding, no dilation: a straight sum of in_plane floats per plane. Small
+ * planes (7x7 = 49 floats at the end of classification networks) get a
+ * branch-free body per plane with the vector count a constant. */
+PL_INLINE void pl_gsum_planes(const float *src, float *dst, int64_t begin, int64_t end,
+                              int64_t len, float scale, const int64_t nfull)
+{
+    const int tail = (int)(len - nfull * PL_VL);
+    const pl_vm tmask = pl_first(tail);
+    for (int64_t item = begin; item < end; item++) {
+        const float *s = src + item * len;
+        pl_vf a0 = tail ? pl_loadu_m(s + nfull * PL_VL, tmask) : pl_zero(), a1 = pl_zero();
+        for (int64_t i = 0; i < nfull; i++) {
+            if (i & 1)
+                a1 = pl_add(a1, pl_loadu(s + i * PL_VL));
+            else
+                a0 = pl_add(a0, pl_loadu(s + i * PL_VL));
+        }
+        dst[item] = pl_hsum(pl_add(a0, a1)) * scale;
+    }
+}
+
 simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw_global)(const sp_problem *p, const float *src,
                                                   float *dst, int64_t *indices, int64_t begin,
                                                   int64_t end)
@@ -471,6 +491,15 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw_global)(const sp_problem *p, con
     (void)indices;
     const int64_t len = p->in_plane;
     const float scale = 1.0f / (float)(p->divisor_override ? p->divisor_override : len);
+    switch (len / PL_VL) {
+    case 0: pl_gsum_planes(src, dst, begin, end, len, scale, 0); return SIMDPOOL_OK;
+    case 1: pl_gsum_planes(src, dst, begin, end, len, scale, 1); return SIMDPOOL_OK;
+    case 2: pl_gsum_planes(src, dst, begin, end, len, scale, 2); return SIMDPOOL_OK;
+    case 3: pl_gsum_planes(src, dst, begin, end, len, scale, 3); return SIMDPOOL_OK;
+    case 4: pl_gsum_planes(src, dst, begin, end, len, scale, 4); return SIMDPOOL_OK;
+    case 6: pl_gsum_planes(src, dst, begin, end, len, scale, 6); return SIMDPOOL_OK;
+    default: break;
+    }
     const int tail = (int)(len % PL_VL);
     const pl_vm tmask = pl_first(tail);
     for (int64_t item = begin; item < end; item++) {
@@ -490,11 +519,6 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw_global)(const sp_problem *p, con
     return SIMDPOOL_OK;
 }
 
-/* Average backward: each output's share (gradient / divisor) goes to every
- * valid tap. Shares of a block of outputs are computed first; then, tap by
- * tap, the outputs that have that tap inside the row add their share:
- * contiguous read-add-writes for stride 1, spread to even lanes for stride
- * 2, lane by lane otherwise. */
 /* ---- average backward, separable ------------------------------------------ */
 
 /* The transpose of the forward's separable form: per output row, each input

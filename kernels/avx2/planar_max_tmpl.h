@@ -197,6 +197,7 @@ PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, cons
 }
 
 #define PL_MAXR 16
+#define PL_BWD_TABLE 4096
 
 /* The interior of one row, [ib, ie) into o[0 ..], oi[0 ..], for one shape:
  * S/KW/DW are constants when the caller passes literals (the function is
@@ -515,6 +516,18 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
     const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = aw->out;
     float vals[PL_BLOCK];
     int64_t found[PL_BLOCK];
+    /* Dense W taps: each output's valid columns [lo, hi) from a per-call
+     * table, so an index is checked with a subtraction and an unsigned
+     * compare per valid row, without division. */
+    const int table = aw->dilation == 1 && own <= PL_BWD_TABLE;
+    int32_t lo[PL_BWD_TABLE], span[PL_BWD_TABLE];
+    if (table)
+        for (int64_t ow = 0; ow < own; ow++) {
+            int64_t f, e, start = sp_window_start(aw, ow);
+            sp_axis_valid_taps(aw, ow, &f, &e);
+            lo[ow] = (int32_t)(start + f);
+            span[ow] = (int32_t)(e - f);
+        }
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
         pl_zero_floats(ds, p->in_plane);
@@ -523,14 +536,38 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
                 pl_rows r = pl_rows_of(p, od, oh);
                 const int64_t o = item * p->out_plane + (od * ohn + oh) * own;
                 const float *dd = diff_dst + o;
+                if (indices && table && r.count <= PL_MAXR) {
+                    int64_t offs[PL_MAXR];
+                    int R = 0;
+                    PL_FOR_ROWS(&r, off, offs[R++] = off);
+                    const int64_t *x = indices + o;
+                    for (int64_t ow = 0; ow < own; ow++) {
+                        const int64_t at = x[ow];
+                        if (at == -1) {
+                            /* only a window without valid taps may have none */
+                            if (R > 0 && span[ow] > 0) return SIMDPOOL_ERR_BAD_INDEX;
+                            continue;
+                        }
+                        if ((uint64_t)at >= (uint64_t)p->in_plane) return SIMDPOOL_ERR_BAD_INDEX;
+                        int ok = 0;
+                        for (int i = 0; i < R; i++)
+                            ok |= (uint64_t)(at - offs[i] - lo[ow]) < (uint64_t)span[ow];
+                        if (!ok) return SIMDPOOL_ERR_BAD_INDEX;
+                        ds[at] += dd[ow];
+                    }
+                    continue;
+                }
                 for (int64_t ob = 0; ob < own; ob += PL_BLOCK) {
                     int64_t oe = own - ob < PL_BLOCK ? own : ob + PL_BLOCK;
                     const int64_t *x;
                     if (indices) {
                         x = indices + o + ob;
                     } else {
+                        /* recomputed by the forward rules: valid by construction */
                         pl_max_row(p, src + item * p->in_plane, &r, ob, oe, vals, found);
-                        x = found;
+                        for (int64_t ow = ob; ow < oe; ow++)
+                            if (found[ow - ob] >= 0) ds[found[ow - ob]] += dd[ow];
+                        continue;
                     }
                     for (int64_t ow = ob; ow < oe; ow++) {
                         int64_t at = x[ow - ob];

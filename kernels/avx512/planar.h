@@ -54,7 +54,15 @@ PL_INLINE pl_vm pl_eq(pl_vf a, pl_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_E
 PL_INLINE pl_vm pl_unord(pl_vf a, pl_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q); }
 PL_INLINE pl_vf pl_cvt_i(pl_vi v) { return _mm512_cvtepi32_ps(v); }
 /* Horizontal sum (any order: averages accept reassociation). */
-PL_INLINE float pl_hsum(pl_vf v) { return _mm512_reduce_add_ps(v); }
+PL_INLINE float pl_hsum(pl_vf v)
+{
+    __m256 a = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    __m128 b = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    b = _mm_add_ps(b, _mm_movehl_ps(b, b));
+    b = _mm_add_ss(b, _mm_movehdup_ps(b));
+    return _mm_cvtss_f32(b);
+}
 
 /* Even and odd elements of the 32 floats a:b, in order: the stride-2 deinterleave. */
 PL_INLINE pl_vf pl_even(pl_vf a, pl_vf b)
