@@ -590,7 +590,15 @@ int cmd_bench(int argc, char **argv, const char *argv0)
     if (r.threads_all) report_table(stdout, &r, 1);
     int failed = 0;
     for (int i = 0; i < r.count; i++)
-        for (int k = 0; k < SIMDPOOL_ISA_COUNT; k++) failed |= r.rows[i].one.mismatch[k];
+        for (int k = 0; k < SIMDPOOL_ISA_COUNT; k++) {
+            if (!r.rows[i].one.mismatch[k]) continue;
+            failed = 1;
+            char cmd[1024];
+            tool_desc_cmdline(&r.rows[i].c.desc, r.rows[i].c.dir, cmd, sizeof cmd);
+            fprintf(stderr, "simdpool bench: %s differs from the scalar reference on %s; "
+                            "reproduce: simdpool run %s --isa %s\n", impl_names[k],
+                    r.rows[i].c.name, cmd, impl_names[k]);
+        }
     if (json && report_json(json, &r, err, sizeof err)) return fail2("%s", err);
     if (svg && report_svg(svg, &r, err, sizeof err)) return fail2("%s", err);
     free(r.rows);

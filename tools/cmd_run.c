@@ -332,6 +332,8 @@ int cmd_run(int argc, char **argv)
         }
         diff_src = xmalloc((size_t)nsrc * sizeof(float));
     }
+    if (!(o.input && (fwd || o.diff_dst)))
+        printf("  random data from --seed %llu\n", (unsigned long long)o.seed);
     if (!fwd && is_max)
         printf("  backward %s\n", bwd_idx ? "from the given indices"
                                           : o.input ? "recomputing indices from --input"
