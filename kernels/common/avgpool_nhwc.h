@@ -51,6 +51,87 @@ SPV_INLINE void SPV_FN(sp_avg_block)(const sp_awin *w, int64_t c, float *out, sp
     }
 }
 
+/*
+ * Interior pixels of one output row for a dense window kw wide (2 or 3)
+ * with W stride sw: the window's valid rows (any count, any H/D stride or
+ * dilation) are summed per input column first, and a column sum is shared
+ * by the kw / sw windows that contain it, kept in registers along the row.
+ * rows[r] points at channel 0 of the first window's first column in row r.
+ */
+SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, int nrows, int64_t C,
+                                          int64_t c, int64_t count, float *out, spv_f scale,
+                                          const int kw, const int sw, const int tail, spv_t t)
+{
+#define SP_COLSUM(dst, x)                                                                      \
+    do {                                                                                       \
+        spv_f s_ = spv_zero();                                                                 \
+        for (int r_ = 0; r_ < nrows; r_++) {                                                   \
+            const float *q_ = rows[r_] + (x) * C + c;                                          \
+            s_ = spv_add(s_, tail ? spv_load_t(q_, t) : spv_load(q_));                         \
+        }                                                                                      \
+        dst = s_;                                                                              \
+    } while (0)
+    const int keep = kw > sw ? kw - sw : 0;
+    spv_f col[3];
+    for (int j = 0; j < kw; j++) SP_COLSUM(col[j], j);
+    float *o = out + c;
+    int64_t x = 0;
+    for (int64_t i = 0; i < count; i++, o += C) {
+        spv_f sum = col[0];
+        for (int j = 1; j < kw; j++) sum = spv_add(sum, col[j]);
+        sum = spv_mul(sum, scale);
+        if (tail)
+            spv_store_t(o, sum, t);
+        else
+            spv_store(o, sum);
+        if (i + 1 == count) break;
+        x += sw;
+        for (int j = 0; j < keep; j++) col[j] = col[j + sw];
+        for (int j = keep; j < kw; j++) SP_COLSUM(col[j], x + j);
+    }
+#undef SP_COLSUM
+}
+
+/* The interior [ow0, ow1) of a row whose valid rows are rows[0..nrows), for
+ * kw 2 or 3 and W stride 1..3 (returns 0, doing nothing, otherwise). */
+static int SPV_FN(sp_avg_row_interior)(const sp_problem *p, const float *const *rows, int nrows,
+                                       float *out_row, int64_t ow0, int64_t ow1, float scale_f,
+                                       int64_t head)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, kw = aw->kernel, sw = aw->stride;
+    if (aw->dilation != 1 || kw < 2 || kw > 3 || sw > 3) return 0;
+    const spv_f scale = spv_set1(scale_f);
+    /* Keep the columns the channel passes revisit in L1. */
+    int64_t chunk = 16384 / (nrows * (sw > 1 ? sw : 1) * C * (int64_t)sizeof(float));
+    chunk = chunk < 4 ? 4 : chunk > 256 ? 256 : chunk;
+    const float *r_at[64];
+    for (int64_t x = ow0; x < ow1; x += chunk) {
+        const int64_t cnt = ow1 - x < chunk ? ow1 - x : chunk;
+        const int64_t col0 = (x * sw - aw->pad_begin) * C;
+        for (int r = 0; r < nrows; r++) r_at[r] = rows[r] + col0;
+        float *o = out_row + x * C;
+#define SP_COLS(c, nv, tail, t)                                                                \
+    for (int u_ = 0; u_ < (nv); u_++) {                                                        \
+        if (kw == 3 && sw == 1)                                                                \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 1, tail, t); \
+        else if (kw == 3 && sw == 2)                                                           \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 2, tail, t); \
+        else if (kw == 3)                                                                      \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 3, tail, t); \
+        else if (sw == 1)                                                                      \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 1, tail, t); \
+        else if (sw == 2)                                                                      \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 2, tail, t); \
+        else                                                                                   \
+            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 3, tail, t); \
+    }
+        SP_FOR_CHANNELS(C, head, 1, SP_COLS);
+#undef SP_COLS
+    }
+    return 1;
+}
+
 /* Forward, one work item per output row (n, od, oh). */
 simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float *src, float *dst,
                                                 int64_t *indices, int64_t begin, int64_t end)
@@ -71,7 +152,32 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
         sp_nhwc_axis(ah, oh, &x[1], &w.n[1], &np[1]);
         const float *img = src + n * p->in_plane * C;
         float *out = dst + item * aw->out * C;
+        int64_t skip_begin = -1, skip_end = -1;
+        const int64_t iwb = aw->interior_begin, iwe = aw->interior_end;
+        if (iwb < iwe && w.n[0] * w.n[1] <= 64 && w.n[0] > 0 && w.n[1] > 0 &&
+            (p->divisor_override || p->alg == SIMDPOOL_AVG_EXCLUDE_PAD || aw->pad_end >= 0)) {
+            /* Interior pixels: every W tap valid and inside the padding, so
+             * one scale for all of them and column sums shared along the row. */
+            const float *rows[64];
+            int nrows = 0;
+            for (int64_t a = 0; a < w.n[0]; a++)
+                for (int64_t b = 0; b < w.n[1]; b++)
+                    rows[nrows++] = img + ((x[0] + a * ad->dilation) * ah->in + x[1] +
+                                           b * ah->dilation) * aw->in * C;
+            int64_t nw = aw->kernel, npw = aw->kernel;
+            const int64_t nn[3] = {w.n[0], w.n[1], nw}, nnp[3] = {np[0], np[1], npw};
+            float scale = 1.0f / (float)sp_avg_divisor(p, nn, nnp);
+            if (SPV_FN(sp_avg_row_interior)(p, rows, nrows, out, iwb, iwe, scale, head)) {
+                skip_begin = iwb;
+                skip_end = iwe;
+            }
+        }
         for (int64_t ow = 0; ow < aw->out; ow++, out += C) {
+            if (ow == skip_begin) {
+                out += (skip_end - skip_begin) * C;
+                ow = skip_end;
+                if (ow >= aw->out) break;
+            }
             sp_nhwc_axis(aw, ow, &x[2], &w.n[2], &np[2]);
             if (w.n[0] == 0 || w.n[1] == 0 || w.n[2] == 0) {
                 /* No valid tap: 0 whatever the divisor. */
