@@ -104,6 +104,13 @@ PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
     *hi = _mm256_permute2f128_ps(a, b, 0x31);
 }
 
+/* [x, v0 .. v6]: the stride-2 tap before the odd lanes. */
+PL_INLINE pl_vf pl_shift_left_in(pl_vf v, float x)
+{
+    __m256 t = _mm256_permute2f128_ps(_mm256_set1_ps(x), v, 0x21); /* x x x x v0 v1 v2 v3 */
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(v), _mm256_castps_si256(t), 12));
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 16 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)

@@ -64,25 +64,30 @@ static void pl_max_chunk_exact(const sp_problem *p, const float *plane, const pl
 
 PL_INLINE pl_vf pl_hmax(const float *t, int n, pl_vi col, pl_vi *hat_out, pl_vm *nan,
                         const int64_t S, const int64_t KW, const int64_t DW,
-                        const int want_idx)
+                        const int want_idx, const int padl)
 {
     const pl_vm act = pl_first(n);
     const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
     pl_vf h;
     pl_vi hat = col;
-    if (S == 2 && DW == 1 && n == PL_VL && (KW == 2 || KW == 3)) {
-        /* the ResNet/VGG shapes: one even/odd split of two loads gives taps
-         * 0 and 1; tap 2 is the even lanes moved down one, plus one element */
+    if (S == 2 && DW == 1 && n == PL_VL && KW == 3) {
+        /* the ResNet shape: two loads from the second tap on, split even/odd,
+         * give taps 1 and 2; tap 0 is the odd lanes moved up one, with the
+         * element before them (-inf: padding, for padl). So a row padded by
+         * one needs no masked load at all. t[0] is checked for NaN by the
+         * previous chunk's loads or by the caller. */
+        pl_vf a = pl_loadu(t + 1), b = pl_loadu(t + 1 + PL_VL);
+        *nan = pl_mor(*nan, pl_unord(a, b));
+        const pl_vf d = pl_odd(a, b);
+        h = pl_shift_left_in(d, padl ? -INFINITY : t[0]);
+        PL_HTAKE(pl_even(a, b), pl_iadd(col, pl_iset1(1)));
+        PL_HTAKE(d, pl_iadd(col, pl_iset1(2)));
+    } else if (S == 2 && DW == 1 && n == PL_VL && KW == 2) {
+        /* VGG: one even/odd split of two loads */
         pl_vf a = pl_loadu(t), b = pl_loadu(t + PL_VL);
         *nan = pl_mor(*nan, pl_unord(a, b));
-        const pl_vf e = pl_even(a, b);
-        h = e;
+        h = pl_even(a, b);
         PL_HTAKE(pl_odd(a, b), pl_iadd(col, pl_iset1(1)));
-        if (KW == 3) {
-            /* t[2 * PL_VL] is checked for NaN by the next chunk's loads
-             * or, after the row's last chunk, by pl_max_interior_rows */
-            PL_HTAKE(pl_shift_in(e, t[2 * PL_VL]), pl_iadd(col, pl_iset1(2)));
-        }
     } else if (S == 2 && DW == 1) {
         int64_t jw = 0;
         h = pl_zero();
@@ -136,9 +141,9 @@ PL_INLINE int pl_max_chunk_fast(const float *plane, const pl_rows *r, int64_t s0
     int first = 1;
     PL_FOR_ROWS(r, off, {
         pl_vi hat;
-        pl_vf h = pl_hmax(plane + off + s0, n, col, &hat, &nan, S, KW, DW, want_idx);
+        pl_vf h = pl_hmax(plane + off + s0, n, col, &hat, &nan, S, KW, DW, want_idx, 0);
         if (S == 2 && DW == 1 && KW == 3 && n == PL_VL) {
-            float x = plane[off + s0 + 2 * PL_VL]; /* not checked by pl_hmax */
+            float x = plane[off + s0]; /* not checked by pl_hmax */
             nan_s |= x != x;
         }
         if (first) {
@@ -164,34 +169,36 @@ PL_INLINE int pl_max_chunk_fast(const float *plane, const pl_rows *r, int64_t s0
 PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, const int R,
                                    int64_t ib, int64_t ie, int64_t pb, float *o, int64_t *oi,
                                    const int64_t S, const int64_t KW, const int64_t DW,
-                                   const int want_idx)
+                                   const int want_idx, const int padl)
 {
     pl_vm nan = pl_mnone();
     int nan_s = 0;
     int64_t ow = ib;
+    if (S == 2 && DW == 1 && KW == 3 && !padl)
+        /* tap 0 of the first chunk's lane 0: before its loads */
+        for (int i = 0; i < R; i++) {
+            float x = plane[offs[i] + ib * 2 - pb];
+            nan_s |= x != x;
+        }
     for (; ow + PL_VL <= ie; ow += PL_VL) {
         const int64_t s0 = ow * S - pb;
         const pl_vi col =
             pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)s0));
         pl_vi at = col, hat;
-        pl_vf best = pl_hmax(plane + offs[0] + s0, PL_VL, col, &hat, &nan, S, KW, DW, want_idx);
+        pl_vf best =
+            pl_hmax(plane + offs[0] + s0, PL_VL, col, &hat, &nan, S, KW, DW, want_idx, padl);
         if (want_idx) at = pl_iadd(hat, pl_iset1((int32_t)offs[0]));
         for (int i = 1; i < R; i++) {
-            pl_vf h = pl_hmax(plane + offs[i] + s0, PL_VL, col, &hat, &nan, S, KW, DW,
-                              want_idx);
+            pl_vf h = pl_hmax(plane + offs[i] + s0, PL_VL, col, &hat, &nan, S, KW, DW, want_idx,
+                              padl);
             if (want_idx)
                 at = pl_iblend(pl_gt(h, best), at, pl_iadd(hat, pl_iset1((int32_t)offs[i])));
             best = pl_max(h, best);
         }
         pl_storeu(o + (ow - ib), best);
         if (want_idx) pl_store_i64(oi + (ow - ib), at, PL_VL);
-    }
-    if (S == 2 && DW == 1 && KW == 3 && ow > ib && ow == ie) {
-        /* the last full chunk's one element past its loads */
-        for (int i = 0; i < R; i++) {
-            float x = plane[offs[i] + (ow - PL_VL) * 2 - pb + 2 * PL_VL];
-            nan_s |= x != x;
-        }
+        /* padl: lane 0's tap 0 is padding, right unless all its taps are -inf */
+        if (padl && want_idx) nan = pl_mor(nan, pl_eq(best, pl_set1(-INFINITY)));
     }
     return nan_s | (pl_mbits(nan) != 0);
 }
@@ -357,13 +364,19 @@ PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t ib = aw->interior_begin, ie = aw->interior_end, pb = aw->pad_begin;
     int64_t ow = ob;
+    if (S == 2 && DW == 1 && KW == 3 && pb == 1 && ob == 0 && PL_VL <= ie && PL_VL <= oe) {
+        /* the first vector of a row padded by one: no masked load either */
+        if (pl_max_interior_rows(plane, offs, R, 0, PL_VL, pb, o, oi, S, KW, DW, want_idx, 1))
+            pl_max_chunk_exact(p, plane, r, 0, PL_VL, o, want_idx ? oi : NULL);
+        ow = PL_VL;
+    }
     while (ow < oe) {
         float *oo = o + (ow - ob);
         int64_t *ooi = want_idx ? oi + (ow - ob) : NULL;
         if (ow >= ib && ow + PL_VL <= ie && ow + PL_VL <= oe) {
             int64_t end = ie < oe ? ie : oe;
             end = ow + (end - ow) / PL_VL * PL_VL;
-            if (pl_max_interior_rows(plane, offs, R, ow, end, pb, oo, ooi, S, KW, DW, want_idx))
+            if (pl_max_interior_rows(plane, offs, R, ow, end, pb, oo, ooi, S, KW, DW, want_idx, 0))
                 for (int64_t x = ow; x < end; x += PL_VL)
                     pl_max_chunk_exact(p, plane, r, x, PL_VL, o + (x - ob),
                                        want_idx ? oi + (x - ob) : NULL);

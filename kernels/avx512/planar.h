@@ -93,6 +93,13 @@ PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
     *hi = _mm512_permutex2var_ps(e, h, o);
 }
 
+/* [x, v0 .. v14]: the stride-2 tap before the odd lanes. */
+PL_INLINE pl_vf pl_shift_left_in(pl_vf v, float x)
+{
+    return _mm512_castsi512_ps(
+        _mm512_alignr_epi32(_mm512_castps_si512(v), _mm512_castps_si512(_mm512_set1_ps(x)), 15));
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 32 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
