@@ -304,6 +304,8 @@ PL_INLINE void pl_avg_vert(const float *plane, const int64_t *offs, const int R,
 {
     int64_t x = 0;
     for (; x + PL_VL <= iw; x += PL_VL) {
+        for (int i = 0; i < R; i++)
+            for (int l = 0; l < PL_VL; l += 16) PL_PREFETCH(plane + offs[i] + x + PL_PREFETCH_AHEAD + l);
         pl_vf acc = pl_loadu(plane + offs[0] + x);
         for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu(plane + offs[i] + x));
         pl_storeu(v + x, acc);

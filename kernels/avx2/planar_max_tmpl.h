@@ -185,6 +185,10 @@ PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, cons
         const pl_vi col =
             pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)s0));
         pl_vi at = col, hat;
+        /* one prefetch per cache line the chunk consumes in each row */
+        for (int i = 0; i < R; i++)
+            for (int64_t l = 0; l < PL_VL * S; l += 16)
+                PL_PREFETCH(plane + offs[i] + s0 + PL_PREFETCH_AHEAD + l);
         pl_vf best =
             pl_hmax(plane + offs[0] + s0, PL_VL, col, &hat, &nan, S, KW, DW, want_idx, padl);
         if (want_idx) at = pl_iadd(hat, pl_iset1((int32_t)offs[0]));
