@@ -5,9 +5,9 @@
  *
  * Masks are all-ones/all-zero uint32 lanes. NEON has neither masked loads
  * and stores nor gathers, so:
- * - a masked load or store touches exactly the lanes of its mask: the
- *   templates' masks are prefixes (pl_first(n)), which take one 2-lane
- *   and/or one 1-lane access; any other mask goes lane by lane;
+ * - a masked load or store touches exactly the lanes of its mask: prefix
+ *   masks (pl_first(n), most of the templates' tails) take one 2-lane
+ *   and/or one 1-lane access, others (pl_range at borders) go lane by lane;
  * - a gather is up to 4 scalar loads inserted into lanes, only for the
  *   lanes of its mask.
  * pl_max(a, b) is a > b ? a : b per lane (ties and NaN give b, like x86
@@ -78,7 +78,14 @@ PL_INLINE void pl_store_first(float *p, pl_vf v, unsigned n)
 PL_INLINE pl_vf pl_loadu_m(const float *p, pl_vm m)
 {
     const unsigned b = pl_mbits(m);
-    if ((b & (b + 1)) == 0) return pl_load_first(p, (unsigned)__builtin_popcount(b));
+    switch (b) {
+    case 0: return vdupq_n_f32(0.0f);
+    case 1: return pl_load_first(p, 1);
+    case 3: return pl_load_first(p, 2);
+    case 7: return pl_load_first(p, 3);
+    case 15: return vld1q_f32(p);
+    default: break;
+    }
     pl_vf v = vdupq_n_f32(0.0f);
     if (b & 1) v = vld1q_lane_f32(p, v, 0);
     if (b & 2) v = vld1q_lane_f32(p + 1, v, 1);
@@ -102,9 +109,13 @@ PL_INLINE void pl_storeu(float *p, pl_vf v) { vst1q_f32(p, v); }
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
 {
     const unsigned b = pl_mbits(m);
-    if ((b & (b + 1)) == 0) {
-        pl_store_first(p, v, (unsigned)__builtin_popcount(b));
-        return;
+    switch (b) {
+    case 0: return;
+    case 1: pl_store_first(p, v, 1); return;
+    case 3: pl_store_first(p, v, 2); return;
+    case 7: pl_store_first(p, v, 3); return;
+    case 15: vst1q_f32(p, v); return;
+    default: break;
     }
     if (b & 1) vst1q_lane_f32(p, v, 0);
     if (b & 2) vst1q_lane_f32(p + 1, v, 1);
@@ -135,6 +146,16 @@ PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b) { return vuzp2q_f32(a, b); }
 /* [v1 .. v3, x]: the next stride-2 tap from the even lanes, and the one
  * element past them. */
 PL_INLINE pl_vf pl_shift_in(pl_vf v, float x) { return vextq_f32(v, vdupq_n_f32(x), 1); }
+
+/* Interleaves e and o: lo:hi = e0 o0 e1 o1 ... (inverse of pl_even/pl_odd). */
+PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
+{
+    *lo = vzip1q_f32(e, o);
+    *hi = vzip2q_f32(e, o);
+}
+
+/* [x, v0 .. v2]: the stride-2 tap before the odd lanes. */
+PL_INLINE pl_vf pl_shift_left_in(pl_vf v, float x) { return vextq_f32(vdupq_n_f32(x), v, 3); }
 
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 8 floats lo:hi, zeros at the odd ones (stride-2 backward). */

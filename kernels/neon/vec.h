@@ -69,6 +69,8 @@ SPV_INLINE spv_f spv_max(spv_f a, spv_f b) { return vbslq_f32(vcgtq_f32(a, b), a
 SPV_INLINE spv_f spv_add(spv_f a, spv_f b) { return vaddq_f32(a, b); }
 SPV_INLINE spv_f spv_mul(spv_f a, spv_f b) { return vmulq_f32(a, b); }
 SPV_INLINE spv_f spv_div(spv_f a, spv_f b) { return vdivq_f32(a, b); }
+/* a * b + c, rounded once. */
+SPV_INLINE spv_f spv_fma(spv_f a, spv_f b, spv_f c) { return vfmaq_f32(c, a, b); }
 
 SPV_INLINE spv_n spv_nan_none(void) { return vdupq_n_f32(0.0f); }
 SPV_INLINE spv_n spv_nan_acc(spv_n acc, spv_f a, spv_f b)
@@ -93,6 +95,7 @@ SPV_INLINE spv_f spv_select(spv_m m, spv_f if_false, spv_f if_true)
     return vbslq_f32(m, if_true, if_false);
 }
 SPV_INLINE spv_i spv_iset1(int32_t x) { return vdupq_n_s32(x); }
+SPV_INLINE spv_i spv_iadd1(spv_i a, int32_t x) { return vaddq_s32(a, vdupq_n_s32(x)); }
 SPV_INLINE spv_i spv_iselect(spv_m m, spv_i if_false, spv_i if_true)
 {
     return vbslq_s32(m, if_true, if_false);
