@@ -40,6 +40,8 @@ SPV_INLINE spv_f spv_max(spv_f a, spv_f b) { return _mm256_max_ps(a, b); }
 SPV_INLINE spv_f spv_add(spv_f a, spv_f b) { return _mm256_add_ps(a, b); }
 SPV_INLINE spv_f spv_mul(spv_f a, spv_f b) { return _mm256_mul_ps(a, b); }
 SPV_INLINE spv_f spv_div(spv_f a, spv_f b) { return _mm256_div_ps(a, b); }
+/* a * b + c, rounded once. */
+SPV_INLINE spv_f spv_fma(spv_f a, spv_f b, spv_f c) { return _mm256_fmadd_ps(a, b, c); }
 
 /* One unordered compare tests two taps; OR-ing it in keeps it off the max chain. */
 SPV_INLINE spv_n spv_nan_none(void) { return _mm256_setzero_ps(); }
@@ -58,6 +60,7 @@ SPV_INLINE spv_f spv_select(spv_m m, spv_f if_false, spv_f if_true)
     return _mm256_blendv_ps(if_false, if_true, m);
 }
 SPV_INLINE spv_i spv_iset1(int32_t x) { return _mm256_set1_epi32(x); }
+SPV_INLINE spv_i spv_iadd1(spv_i a, int32_t x) { return _mm256_add_epi32(a, _mm256_set1_epi32(x)); }
 SPV_INLINE spv_i spv_iselect(spv_m m, spv_i if_false, spv_i if_true)
 {
     return _mm256_castps_si256(

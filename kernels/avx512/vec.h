@@ -44,6 +44,8 @@ SPV_INLINE spv_f spv_max(spv_f a, spv_f b) { return _mm512_max_ps(a, b); }
 SPV_INLINE spv_f spv_add(spv_f a, spv_f b) { return _mm512_add_ps(a, b); }
 SPV_INLINE spv_f spv_mul(spv_f a, spv_f b) { return _mm512_mul_ps(a, b); }
 SPV_INLINE spv_f spv_div(spv_f a, spv_f b) { return _mm512_div_ps(a, b); }
+/* a * b + c, rounded once. */
+SPV_INLINE spv_f spv_fma(spv_f a, spv_f b, spv_f c) { return _mm512_fmadd_ps(a, b, c); }
 
 /* NaN detection off the critical path: the accumulator holds "every pair
  * compared so far was ordered", and one masked compare both tests a pair of
@@ -64,6 +66,7 @@ SPV_INLINE spv_f spv_select(spv_m m, spv_f if_false, spv_f if_true)
     return _mm512_mask_blend_ps(m, if_false, if_true);
 }
 SPV_INLINE spv_i spv_iset1(int32_t x) { return _mm512_set1_epi32(x); }
+SPV_INLINE spv_i spv_iadd1(spv_i a, int32_t x) { return _mm512_add_epi32(a, _mm512_set1_epi32(x)); }
 SPV_INLINE spv_i spv_iselect(spv_m m, spv_i if_false, spv_i if_true)
 {
     return _mm512_mask_blend_epi32(m, if_false, if_true);

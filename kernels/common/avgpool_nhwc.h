@@ -253,7 +253,7 @@ SPV_INLINE void SPV_FN(sp_avg_pairs_block)(const sp_avg_pairs *pr, int np, float
         const spv_f scale = spv_set1(pr->scale[k]);
         const float *gp = pr->g[k] + c;
         for (int u = 0; u < nv; u++)
-            acc[u] = spv_add(acc[u], spv_mul(tail ? spv_load_t(gp, t) : spv_load(gp + u * SPV_W), scale));
+            acc[u] = spv_fma(tail ? spv_load_t(gp, t) : spv_load(gp + u * SPV_W), scale, acc[u]);
     }
     for (int u = 0; u < nv; u++) {
         if (tail)

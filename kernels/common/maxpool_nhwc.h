@@ -199,7 +199,7 @@ SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int
                                            int64_t c, float *out, int64_t *idx_out,
                                            int64_t anchor, const int nv, const int tail, spv_t t,
                                            const int with_idx, const int kh, const int kw,
-                                           int64_t iw_in, int64_t sp[3])
+                                           int64_t iw_in, int64_t sp[3], spv_i *rel_out)
 {
     for (int u = 0; u < nv; u++) {
         const float *q = p + c + u * SPV_W;
@@ -260,6 +260,10 @@ SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int
             best = spv_load(vals);
             bi = spv_iload(rels);
         }
+        if (rel_out) { /* the offsets only (nv == 1), for backward */
+            *rel_out = bi;
+            return;
+        }
         if (tail)
             spv_store_t(out + cu, best, t);
         else
@@ -281,7 +285,7 @@ SPV_INLINE void SPV_FN(sp_max_fixed_window)(const sp_mwin *w, int64_t rs, int64_
     const float *p = w->first;
 #define SP_MAX_BLOCK(c, nv, tail, t)                                                           \
     SPV_FN(sp_max_fixed_block)(w, p, rs, C, c, out, idx_out, anchor, nv, tail, t, with_idx, kh, \
-                               kw, iw_in, sp)
+                               kw, iw_in, sp, NULL)
     SP_FOR_CHANNELS(C, head, 1, SP_MAX_BLOCK);
 #undef SP_MAX_BLOCK
 }
@@ -697,6 +701,167 @@ static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const floa
     return SIMDPOOL_OK;
 }
 
+/*
+ * Backward recomputing the indices from src, by gathering: the argmax of
+ * each output is computed once (the forward rules, NaN fix-up included) into
+ * a small stack ring of int32 spatial indices holding the output rows that
+ * the current input row feeds, for one strip of columns and one chunk of
+ * channels; then each diff_src pixel of the strip is written once, as the
+ * sum in output order of diff_dst where the argmax names it (bit-identical
+ * to the reference's adds). 2D/1D problems (one D tap) with int32 indices.
+ */
+#define SP_RING_INTS 8192 /* 32 KiB */
+#define SP_RING_CH 64     /* channels per chunk (a multiple of every SPV_W) */
+
+static int SPV_FN(sp_max_recompute_fits)(const sp_problem *p, int64_t *R, int64_t *S)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    if (p->axis[SP_D].kernel != 1 || p->in_plane >= ((int64_t)1 << 31)) return 0;
+    *R = (ah->extent - 1) / ah->stride + 1;
+    /* the per-pixel tables below hold 64 rows and 64 (row, column) pairs */
+    if (*R > 64 || *R * ((aw->extent + aw->stride - 1) / aw->stride) > 64) return 0;
+    *S = SP_RING_INTS / (*R * SP_RING_CH);
+    /* a strip of one input column needs ceil((extent_w - 1) / stride_w) + 1 outputs */
+    return *S >= (aw->extent + aw->stride - 2) / aw->stride + 1;
+}
+
+static simdpool_status SPV_FN(sp_max_bwd_recompute)(const sp_problem *p, const float *diff_dst,
+                                                    const float *src, float *diff_src,
+                                                    int64_t begin, int64_t end, int64_t R,
+                                                    int64_t S)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, OH = ah->out, OW = aw->out;
+    int64_t sp[3];
+    sp_nhwc_pixel_steps(p, sp);
+    sp_mwin w;
+    for (int k = 0; k < 3; k++) {
+        w.step[k] = sp[k] * C;
+        w.rstep[k] = sp[k];
+    }
+    int32_t ring[SP_RING_INTS];
+    const int dense3 = ah->kernel == 3 && aw->kernel == 3 && ah->dilation == 1 && aw->dilation == 1;
+    int64_t ring_row[64]; /* which output row (od * OH + oh) each slot holds */
+    /* A strip of x1 - x0 = (S - per_col) * stride columns feeds at most S
+     * outputs: floor((x1 - x0 + extent - 2) / stride) + 1 <= S. */
+    const int64_t per_col = (aw->extent + aw->stride - 2) / aw->stride;
+    for (int64_t n = begin; n < end; n++) {
+        const float *img = src + n * p->in_plane * C;
+        const float *dd_img = diff_dst + n * p->out_plane * C;
+        float *ds_img = diff_src + n * p->in_plane * C;
+        for (int64_t c0 = 0; c0 < C; c0 += SP_RING_CH) {
+            const int64_t cc = C - c0 < SP_RING_CH ? C - c0 : SP_RING_CH;
+            for (int64_t x0 = 0; x0 < aw->in;) {
+                /* Input columns [x0, x1) feed outputs [owlo, owhi], at most S of them. */
+                int64_t x1 = x0 + (S - per_col) * aw->stride;
+                if (x1 > aw->in) x1 = aw->in;
+                int64_t owlo, owhi, t0, t1;
+                sp_axis_covering(aw, x0, &owlo, &t0);
+                sp_axis_covering(aw, x1 - 1, &t1, &owhi);
+                (void)t0;
+                (void)t1;
+                for (int64_t r = 0; r < R; r++) ring_row[r] = -1;
+                for (int64_t id = 0; id < ad->in; id++) {
+                    int64_t dlo, dhi;
+                    sp_axis_covering(ad, id, &dlo, &dhi);
+                    /* kernel 1 along D: at most one output, when it lands on a tap */
+                    const int64_t od = dlo <= dhi && sp_axis_covers(ad, id, dlo) ? dlo : -1;
+                    int64_t xd = 0, nd = 0;
+                    if (od >= 0) sp_nhwc_axis(ad, od, &xd, &nd, NULL);
+                    for (int64_t ih = 0; ih < ah->in; ih++) {
+                        int64_t hlo, hhi;
+                        sp_axis_covering(ah, ih, &hlo, &hhi);
+                        if (od < 0) hhi = hlo - 1;
+                        /* Bring the rows this input row feeds into the ring. */
+                        for (int64_t oh = hlo; oh <= hhi; oh++) {
+                            const int64_t slot = oh % R, key = od * OH + oh;
+                            if (ring_row[slot] == key) continue;
+                            ring_row[slot] = key;
+                            int64_t xh;
+                            w.n[0] = nd;
+                            sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
+                            const int64_t pix_dh = (xd * ah->in + xh) * aw->in;
+                            for (int64_t ow = owlo; ow <= owhi; ow++) {
+                                int32_t *rp = ring + (slot * S + (ow - owlo)) * SP_RING_CH;
+                                int64_t anchor;
+                                if (!SPV_FN(sp_max_setup_w)(p, &w, img, pix_dh, ow, &anchor)) {
+                                    for (int64_t c = 0; c < cc; c++) rp[c] = -1;
+                                    continue;
+                                }
+                                if (dense3 && w.n[0] == 1 && w.n[1] == 3 && w.n[2] == 3) {
+                                    /* A whole 3x3 window: the unrolled argmax. */
+                                    for (int64_t c = 0; c < cc; c += SPV_W) {
+                                        spv_i rel;
+                                        const int tl = c + SPV_W > cc;
+                                        if (!tl)
+                                            SPV_FN(sp_max_fixed_block)(&w, w.first, w.step[1], C, c0 + c, NULL, NULL, 0, 1, 0,
+                                                                       spv_tail(SPV_W), 1, 3, 3, aw->in, sp, &rel);
+                                        else
+                                            SPV_FN(sp_max_fixed_block)(&w, w.first, w.step[1], C, c0 + c, NULL, NULL, 0, 1, 1,
+                                                                       spv_tail(cc - c), 1, 3, 3, aw->in, sp, &rel);
+                                        spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+                                    }
+                                    continue;
+                                }
+                                for (int64_t c = 0; c < cc; c += SPV_W) {
+                                    spv_i rel;
+                                    if (c + SPV_W <= cc)
+                                        SPV_FN(sp_max_block)(&w, c0 + c, NULL, NULL, 0, 1, 0,
+                                                             spv_tail(SPV_W), 1, 1, &rel, 0, sp);
+                                    else
+                                        SPV_FN(sp_max_block)(&w, c0 + c, NULL, NULL, 0, 1, 1,
+                                                             spv_tail(cc - c), 1, 1, &rel, 0, sp);
+                                    spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+                                }
+                            }
+                        }
+                        /* Gather the strip of this input row. */
+                        sp_cover_iter wi;
+                        sp_cover_init_at(aw, x0, &wi);
+                        const int64_t xrow = (id * ah->in + ih) * aw->in;
+                        int64_t slots[64];
+                        for (int64_t oh = hlo; oh <= hhi; oh++) slots[oh - hlo] = oh % R;
+                        for (int64_t iw = x0; iw < x1; iw++, sp_cover_next(aw, &wi)) {
+                            const spv_i xv = spv_iset1((int32_t)(xrow + iw));
+                            float *ds = ds_img + (xrow + iw) * C + c0;
+                            /* The (argmax, diff_dst) pairs of this pixel, in output order. */
+                            const int32_t *rp[64];
+                            const float *gp[64];
+                            int np = 0;
+                            for (int64_t oh = hlo; oh <= hhi; oh++) {
+                                if (!sp_axis_covers(ah, ih, oh)) continue;
+                                const int32_t *rrow = ring + slots[oh - hlo] * S * SP_RING_CH;
+                                const float *grow = dd_img + ((od * OH + oh) * OW) * C + c0;
+                                for (int64_t ow = wi.lo; ow <= wi.hi && np < 64; ow++) {
+                                    if (!sp_axis_covers(aw, iw, ow)) continue;
+                                    rp[np] = rrow + (ow - owlo) * SP_RING_CH;
+                                    gp[np++] = grow + ow * C;
+                                }
+                            }
+                            for (int64_t c = 0; c < cc; c += SPV_W) {
+                                const int tail = c + SPV_W > cc;
+                                const spv_t t = spv_tail(tail ? cc - c : SPV_W);
+                                spv_f acc = spv_zero();
+                                for (int k = 0; k < np; k++) {
+                                    spv_m m = spv_ieq(spv_iload(rp[k] + c), xv);
+                                    acc = spv_add_m(acc, m, tail ? spv_load_t(gp[k] + c, t)
+                                                                 : spv_load(gp[k] + c));
+                                }
+                                if (tail)
+                                    spv_store_t(ds + c, acc, t);
+                                else
+                                    spv_store(ds + c, acc);
+                            }
+                        }
+                    }
+                }
+                x0 = x1;
+            }
+        }
+    }
+    return SIMDPOOL_OK;
+}
+
 /* Backward, one work item per image: overlapping windows make output rows
  * share diff_src rows. diff_src is cleared, then every output adds back in
  * output order (the reference's order, so the sums are bit-identical). */
@@ -710,6 +875,9 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     sp_nhwc_pixel_steps(p, sp);
     if (indices && p->out_plane < ((int64_t)1 << 31))
         return SPV_FN(sp_max_bwd_gather)(p, diff_dst, indices, diff_src, begin, end);
+    int64_t R, S;
+    if (!indices && SPV_FN(sp_max_recompute_fits)(p, &R, &S))
+        return SPV_FN(sp_max_bwd_recompute)(p, diff_dst, src, diff_src, begin, end, R, S);
     const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     sp_mwin w;
     for (int k = 0; k < 3; k++) {

@@ -101,13 +101,18 @@ static inline void sp_cover_clip(const sp_axis *a, sp_cover_iter *it)
     it->hi = it->hi_raw < a->out - 1 ? it->hi_raw : a->out - 1;
 }
 
+static inline void sp_cover_init_at(const sp_axis *a, int64_t i, sp_cover_iter *it)
+{
+    int64_t num = i + a->pad_begin - (a->extent - 1); /* lo_raw = ceil(num / stride) */
+    it->i = i;
+    it->lo_raw = num >= 0 ? sp_ceil_div_nonneg(num, a->stride) : -((-num) / a->stride);
+    it->hi_raw = (i + a->pad_begin) / a->stride;
+    sp_cover_clip(a, it);
+}
+
 static inline void sp_cover_init(const sp_axis *a, sp_cover_iter *it)
 {
-    int64_t num = a->pad_begin - (a->extent - 1); /* lo_raw = ceil(num / stride) */
-    it->i = 0;
-    it->lo_raw = num >= 0 ? sp_ceil_div_nonneg(num, a->stride) : -((-num) / a->stride);
-    it->hi_raw = a->pad_begin / a->stride;
-    sp_cover_clip(a, it);
+    sp_cover_init_at(a, 0, it);
 }
 
 static inline void sp_cover_next(const sp_axis *a, sp_cover_iter *it)
