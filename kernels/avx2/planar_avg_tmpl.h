@@ -393,11 +393,10 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
         float *pending = NULL; /* output row whose buffer waits for its horizontal pass */
         float pending_f = 0.0f;
         int cur = 0;
-        for (int64_t row = 0; row <= odn * ohn; row++) {
+        for (int64_t row = 0, od = 0, oh = 0; row <= odn * ohn; row++) {
             float *o = NULL;
             float rowf = 0.0f;
             if (row < odn * ohn) {
-                int64_t od = row / ohn, oh = row % ohn;
                 pl_rows rr = pl_rows_of(p, od, oh), *r = &rr;
                 o = dst + item * p->out_plane + row * own;
                 /* (no D*H padded tap: the product of factors could make 0 * inf) */
@@ -439,6 +438,7 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
                 pending_f = rowf;
                 cur ^= 1;
             }
+            if (++oh == ohn) oh = 0, od++;
         }
     }
 }

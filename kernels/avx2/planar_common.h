@@ -42,6 +42,7 @@ typedef struct pl_rows {
     int64_t dd, dh;   /* dilations */
     int64_t ih, iw;   /* input extents H and W */
     int64_t count, padded;
+    int64_t base, step_d, step_h; /* offset of the first valid row, and steps */
 } pl_rows;
 
 /* sp_axis_valid_taps without its divisions for interior outputs. */
@@ -73,20 +74,20 @@ static inline pl_rows pl_rows_of(const sp_problem *p, int64_t od, int64_t oh)
     r.ih = ah->in;
     r.iw = p->axis[SP_W].in;
     r.count = (r.d1 - r.d0) * (r.h1 - r.h0);
+    r.base = (r.id0 * r.ih + r.ih0) * r.iw;
+    r.step_d = r.dd * r.ih * r.iw;
+    r.step_h = r.dh * r.iw;
     r.padded = pl_padded_taps(ad, od) * pl_padded_taps(ah, oh);
     return r;
 }
 
-/* Offset in the plane of valid row (jd, jh) (tap numbers, not coordinates). */
-static inline int64_t pl_row_offset(const pl_rows *r, int64_t jd, int64_t jh)
-{
-    return ((r->id0 + (jd - r->d0) * r->dd) * r->ih + r->ih0 + (jh - r->h0) * r->dh) * r->iw;
-}
-
+/* Visits the valid rows in scan order, `off` each one's offset in the plane. */
 #define PL_FOR_ROWS(r, off, ...)                                                  \
-    for (int64_t jd_ = (r)->d0; jd_ < (r)->d1; jd_++)                             \
-        for (int64_t jh_ = (r)->h0; jh_ < (r)->h1; jh_++) {                       \
-            const int64_t off = pl_row_offset((r), jd_, jh_);                     \
+    for (int64_t jd_ = (r)->d0, offd_ = (r)->base; jd_ < (r)->d1;                 \
+         jd_++, offd_ += (r)->step_d)                                             \
+        for (int64_t jh_ = (r)->h0, offh_ = offd_; jh_ < (r)->h1;                 \
+             jh_++, offh_ += (r)->step_h) {                                       \
+            const int64_t off = offh_;                                            \
             __VA_ARGS__;                                                          \
         }
 
