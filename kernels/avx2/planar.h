@@ -129,6 +129,7 @@ PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
 
 PL_INLINE pl_vi pl_iset1(int32_t x) { return _mm256_set1_epi32(x); }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm256_add_epi32(a, b); }
+PL_INLINE pl_vi pl_isub(pl_vi a, pl_vi b) { return _mm256_sub_epi32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm256_mullo_epi32(a, b); }
 PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return _mm256_min_epi32(a, b); }
 PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return _mm256_max_epi32(a, b); }
@@ -144,6 +145,22 @@ PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b)
 }
 PL_INLINE pl_vm pl_ieq(pl_vi a, pl_vi b) { return _mm256_castsi256_ps(_mm256_cmpeq_epi32(a, b)); }
 PL_INLINE pl_vi pl_iloadu(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+/* 8 int64 indices narrowed to int32 lanes, and the lanes whose index lies in
+ * [0, limit) (limit < 2^31; only those lanes' narrowed values mean anything). */
+PL_INLINE pl_vi pl_load_idx(const int64_t *p, int64_t limit, pl_vm *inrange)
+{
+    __m256i a = _mm256_loadu_si256((const __m256i *)p), b = _mm256_loadu_si256((const __m256i *)(p + 4));
+    const __m256i lim = _mm256_set1_epi64x(limit), m1 = _mm256_set1_epi64x(-1);
+    /* 0 <= x < limit: x > -1 and limit > x, signed */
+    __m256i ra = _mm256_and_si256(_mm256_cmpgt_epi64(a, m1), _mm256_cmpgt_epi64(lim, a));
+    __m256i rb = _mm256_and_si256(_mm256_cmpgt_epi64(b, m1), _mm256_cmpgt_epi64(lim, b));
+    const __m256i lo32 = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    __m256i pa = _mm256_permutevar8x32_epi32(a, lo32), pb = _mm256_permutevar8x32_epi32(b, lo32);
+    __m256i qa = _mm256_permutevar8x32_epi32(ra, lo32), qb = _mm256_permutevar8x32_epi32(rb, lo32);
+    *inrange = _mm256_castsi256_ps(_mm256_permute2x128_si256(qa, qb, 0x20));
+    return _mm256_permute2x128_si256(pa, pb, 0x20);
+}
 
 /* The first n (1..8) int32 lanes of v widened to int64 and stored. */
 PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)

@@ -558,7 +558,24 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
                     int R = 0;
                     PL_FOR_ROWS(&r, off, offs[R++] = off);
                     const int64_t *x = indices + o;
-                    for (int64_t ow = 0; ow < own; ow++) {
+                    int64_t ow = 0;
+                    /* whole vectors: every lane's index must fall in one
+                     * valid row's [lo, lo + span); if all do, add without
+                     * further checks, else the lane-by-lane check decides */
+                    for (; ow + PL_VL <= own; ow += PL_VL) {
+                        pl_vm inr;
+                        const pl_vi xv = pl_load_idx(x + ow, p->in_plane, &inr);
+                        const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo + ow));
+                        const pl_vi sp = pl_iloadu(span + ow);
+                        pl_vm ok = pl_mnone();
+                        for (int i = 0; i < R; i++) {
+                            pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
+                            ok = pl_mor(ok, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
+                        }
+                        if (pl_mbits(pl_mand(ok, inr)) != pl_mbits(pl_first(PL_VL))) break;
+                        for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
+                    }
+                    for (; ow < own; ow++) {
                         const int64_t at = x[ow];
                         if (at == -1) {
                             /* only a window without valid taps may have none */

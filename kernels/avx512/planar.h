@@ -122,6 +122,7 @@ PL_INLINE pl_vi pl_ilanes(void)
     return _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return _mm512_add_epi32(a, b); }
+PL_INLINE pl_vi pl_isub(pl_vi a, pl_vi b) { return _mm512_sub_epi32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return _mm512_mullo_epi32(a, b); }
 PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return _mm512_min_epi32(a, b); }
 PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return _mm512_max_epi32(a, b); }
@@ -130,6 +131,19 @@ PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return _mm512_cmplt_epi32_mask(a, b);
 PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b) { return _mm512_cmpge_epi32_mask(a, b); }
 PL_INLINE pl_vm pl_ieq(pl_vi a, pl_vi b) { return _mm512_cmpeq_epi32_mask(a, b); }
 PL_INLINE pl_vi pl_iloadu(const int32_t *p) { return _mm512_loadu_si512(p); }
+
+/* 16 int64 indices narrowed to int32 lanes, and the lanes whose index lies in
+ * [0, limit) (limit < 2^31; only those lanes' narrowed values mean anything). */
+PL_INLINE pl_vi pl_load_idx(const int64_t *p, int64_t limit, pl_vm *inrange)
+{
+    __m512i a = _mm512_loadu_si512(p), b = _mm512_loadu_si512(p + 8);
+    const __m512i lim = _mm512_set1_epi64(limit), zero = _mm512_setzero_si512();
+    __mmask8 ma = _mm512_cmplt_epu64_mask(a, lim), mb = _mm512_cmplt_epu64_mask(b, lim);
+    (void)zero;
+    *inrange = (pl_vm)(ma | ((unsigned)mb << 8));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)),
+                              _mm512_cvtepi64_epi32(b), 1);
+}
 
 /* The first n (1..16) int32 lanes of v widened to int64 and stored. */
 PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
