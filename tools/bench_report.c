@@ -41,7 +41,8 @@ void report_table(FILE *to, const bench_report *r, int all_cores)
     else
         fprintf(to, "\nOne thread. Times are medians per call; GB/s and 'of ceiling' for simdpool's "
                     "default ISA (%s); xNAME = NAME's time / simdpool %s's time (> 1: simdpool is "
-                    "faster); '!' = differs from the scalar reference\n", best, best);
+                    "faster); '!' = differs from the scalar reference. The scalar reference runs on at most "
+                    "4 images and is scaled to the batch\n", best, best);
     fprintf(to, "%-40s", "case");
     for (int k = 0; k < n; k++) fprintf(to, " %9s", impl_names[cols[k]]);
     fprintf(to, " %7s %7s", "GB/s", "of ceil");
@@ -141,9 +142,10 @@ int report_json(const char *path, const bench_report *r, char *err, size_t errle
         json_str(f, row->c.label);
         fprintf(f, ", \"problem\": ");
         json_str(f, cmd);
-        fprintf(f, ", \"training\": %s, \"read_bytes\": %lld, \"write_bytes\": %lld,\n"
-                   "      \"one_thread\": ", row->c.train ? "true" : "false",
-                (long long)row->read_bytes, (long long)row->write_bytes);
+        fprintf(f, ", \"training\": %s, \"read_bytes\": %lld, \"write_bytes\": %lld, "
+                   "\"scalar_timed_on_images\": %lld,\n      \"one_thread\": ",
+                row->c.train ? "true" : "false", (long long)row->read_bytes,
+                (long long)row->write_bytes, (long long)row->ref_batch);
         json_times(f, row, &row->one, r->best);
         if (r->threads_all) {
             fprintf(f, ",\n      \"all_cores\": ");

@@ -26,6 +26,7 @@ typedef struct bench_times {
 typedef struct bench_row {
     tool_case c;
     int64_t read_bytes, write_bytes;
+    int64_t ref_batch; /* images the scalar reference ran on; its time is scaled */
     bench_times one; /* one thread */
     bench_times all; /* all cores: the default ISA, the ceiling, peers that thread */
 } bench_row;

@@ -349,6 +349,7 @@ int cmd_run(int argc, char **argv)
     /* ---- verify ---- */
     int failed = 0;
     double largest = 0;
+    int64_t idx_bad = 0;
     if (o.verify) {
         int64_t taps = 1;
         for (int i = 0; i < d.dims; i++) taps *= d.kernel[i];
@@ -368,6 +369,7 @@ int cmd_run(int argc, char **argv)
                 tool_compare_exact_i64(indices, ridx, ndst, &r);
                 print_cmp("indices", &r, 1, &d, out_sp);
                 failed |= r.mismatches != 0;
+                idx_bad = r.mismatches;
             } else {
                 /* The tolerance's scale: the reference on |x| is sum|x| / divisor. */
                 float *abs_src = xmalloc((size_t)nsrc * sizeof(float));
@@ -403,7 +405,11 @@ int cmd_run(int argc, char **argv)
             free(abs_dd);
             free(scale);
         }
-        printf("verify: %s, largest error %.3g\n", failed ? "FAILED" : "ok", largest);
+        if (idx_bad)
+            printf("verify: FAILED, largest value error %.3g, %lld indices differ\n", largest,
+                   (long long)idx_bad);
+        else
+            printf("verify: %s, largest error %.3g\n", failed ? "FAILED" : "ok", largest);
     }
 
     /* ---- outputs ---- */
