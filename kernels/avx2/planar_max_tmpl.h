@@ -387,6 +387,18 @@ PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl
             ow = end;
             continue;
         }
+        const int64_t iend = ie < oe ? ie : oe, back = iend - PL_VL;
+        if (ow >= ib && ow < iend && back >= ib && back >= ob) {
+            /* the interior's last few outputs: one more whole vector that
+             * ends there, overlapping the previous one (the outputs it
+             * repeats get the same bits again) instead of a masked chunk */
+            if (pl_max_interior_rows(plane, offs, R, back, iend, pb, o + (back - ob),
+                                     want_idx ? oi + (back - ob) : NULL, S, KW, DW, want_idx, 0))
+                pl_max_chunk_exact(p, plane, r, back, PL_VL, o + (back - ob),
+                                   want_idx ? oi + (back - ob) : NULL);
+            ow = iend;
+            continue;
+        }
         int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
         if (pl_max_chunk_masked(aw, plane, offs, R, ow, n, oo, ooi, S, KW, DW, want_idx))
             pl_max_chunk_exact(p, plane, r, ow, n, oo, ooi);
