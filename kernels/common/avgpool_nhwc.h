@@ -350,26 +350,8 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
     return SIMDPOOL_OK;
 }
 
-/* Adds g to every valid tap of the window, for one vector of channels. */
-SPV_INLINE void SPV_FN(sp_avg_bwd_block)(const sp_awin *w, float *ds_first, int64_t c, spv_f g,
-                                         const int tail, spv_t t)
-{
-    float *pd = ds_first + c;
-    for (int64_t a = 0; a < w->n[0]; a++, pd += w->step[0]) {
-        float *ph = pd;
-        for (int64_t b = 0; b < w->n[1]; b++, ph += w->step[1]) {
-            float *q = ph;
-            for (int64_t k = 0; k < w->n[2]; k++, q += w->step[2]) {
-                if (tail)
-                    spv_store_t(q, spv_add(spv_load_t(q, t), g), t);
-                else
-                    spv_store(q, spv_add(spv_load(q), g));
-            }
-        }
-    }
-}
-
-/* Backward, one work item per image: overlapping windows share diff_src. */
+/* Backward, one work item per image (the divisor tables are per call; images
+ * are independent, diff_src pixels are each written once). */
 simdpool_status SPV_FN(sp_f32_avgpool_bwd_nhwc)(const sp_problem *p, const float *diff_dst,
                                                 const int64_t *indices, const float *src,
                                                 float *diff_src, int64_t begin, int64_t end)
@@ -377,40 +359,4 @@ simdpool_status SPV_FN(sp_f32_avgpool_bwd_nhwc)(const sp_problem *p, const float
     (void)indices;
     (void)src;
     return SPV_FN(sp_avg_bwd_gather)(p, diff_dst, diff_src, begin, end);
-    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    const int64_t C = p->channels;
-    int64_t sp[3];
-    sp_nhwc_pixel_steps(p, sp);
-    sp_awin w;
-    for (int k = 0; k < 3; k++) w.step[k] = sp[k] * C;
-    spv_t none = spv_tail(SPV_W);
-    for (int64_t n = begin; n < end; n++) {
-        float *ds_img = diff_src + n * p->in_plane * C;
-        memset(ds_img, 0, (size_t)(p->in_plane * C) * sizeof(float));
-        const float *dd = diff_dst + n * p->out_plane * C;
-        for (int64_t od = 0; od < ad->out; od++) {
-            int64_t x[3], np[3];
-            sp_nhwc_axis(ad, od, &x[0], &w.n[0], &np[0]);
-            for (int64_t oh = 0; oh < ah->out; oh++) {
-                sp_nhwc_axis(ah, oh, &x[1], &w.n[1], &np[1]);
-                for (int64_t ow = 0; ow < aw->out; ow++, dd += C) {
-                    sp_nhwc_axis(aw, ow, &x[2], &w.n[2], &np[2]);
-                    if (w.n[0] == 0 || w.n[1] == 0 || w.n[2] == 0) continue;
-                    float *ds_first = ds_img + ((x[0] * ah->in + x[1]) * aw->in + x[2]) * C;
-                    /* The reference's share: diff_dst / divisor, rounded once. */
-                    spv_f div = spv_set1((float)sp_avg_divisor(p, w.n, np));
-                    int64_t c = 0;
-                    for (; c + SPV_W <= C; c += SPV_W)
-                        SPV_FN(sp_avg_bwd_block)(&w, ds_first, c,
-                                                 spv_div(spv_load(dd + c), div), 0, none);
-                    if (c < C) {
-                        spv_t t = spv_tail(C - c);
-                        SPV_FN(sp_avg_bwd_block)(&w, ds_first, c,
-                                                 spv_div(spv_load_t(dd + c, t), div), 1, t);
-                    }
-                }
-            }
-        }
-    }
-    return SIMDPOOL_OK;
 }
