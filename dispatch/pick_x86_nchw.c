@@ -25,7 +25,10 @@
                                                          int64_t begin, int64_t end);          \
     simdpool_status sp_f32_avgpool_bwd_nchw_##isa(const sp_problem *p, const float *diff_dst, \
                                                   const int64_t *indices, const float *src,    \
-                                                  float *diff_src, int64_t begin, int64_t end);
+                                                  float *diff_src, int64_t begin, int64_t end);\
+    simdpool_status sp_f32_avgpool_bwd_nchw_global_##isa(                                      \
+        const sp_problem *p, const float *diff_dst, const int64_t *indices, const float *src,  \
+        float *diff_src, int64_t begin, int64_t end);
 
 #ifdef SIMDPOOL_HAVE_AVX2
 NCHW_KERNELS(avx2)
@@ -136,12 +139,20 @@ sp_backward_kernel sp_pick_backward_nchw(simdpool_isa isa, const sp_problem *p)
     if (isa == SIMDPOOL_ISA_AVX512) {
         k.run = p->alg == SIMDPOOL_MAX ? sp_f32_maxpool_bwd_nchw_avx512 : sp_f32_avgpool_bwd_nchw_avx512;
         k.name = p->alg == SIMDPOOL_MAX ? "f32_maxpool_bwd_nchw_avx512" : "f32_avgpool_bwd_nchw_avx512";
+        if (p->alg != SIMDPOOL_MAX && is_global(p)) {
+            k.run = sp_f32_avgpool_bwd_nchw_global_avx512;
+            k.name = "f32_avgpool_bwd_nchw_global_avx512";
+        }
     }
 #endif
 #ifdef SIMDPOOL_HAVE_AVX2
     if (isa == SIMDPOOL_ISA_AVX2) {
         k.run = p->alg == SIMDPOOL_MAX ? sp_f32_maxpool_bwd_nchw_avx2 : sp_f32_avgpool_bwd_nchw_avx2;
         k.name = p->alg == SIMDPOOL_MAX ? "f32_maxpool_bwd_nchw_avx2" : "f32_avgpool_bwd_nchw_avx2";
+        if (p->alg != SIMDPOOL_MAX && is_global(p)) {
+            k.run = sp_f32_avgpool_bwd_nchw_global_avx2;
+            k.name = "f32_avgpool_bwd_nchw_global_avx2";
+        }
     }
 #endif
     return k;

@@ -521,6 +521,28 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw_global)(const sp_problem *p, con
     return SIMDPOOL_OK;
 }
 
+/* Global average backward: every element of a plane receives the plane's
+ * gradient over the divisor; a fill, no zeroing pass. */
+simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw_global)(const sp_problem *p, const float *diff_dst,
+                                                   const int64_t *indices, const float *src,
+                                                   float *diff_src, int64_t begin, int64_t end)
+{
+    (void)indices;
+    (void)src;
+    const int64_t len = p->in_plane;
+    const float div = (float)(p->divisor_override ? p->divisor_override : len);
+    const int tail = (int)(len % PL_VL);
+    const pl_vm tmask = pl_first(tail);
+    for (int64_t item = begin; item < end; item++) {
+        const pl_vf v = pl_set1(diff_dst[item] / div);
+        float *d = diff_src + item * len;
+        int64_t i = 0;
+        for (; i + PL_VL <= len; i += PL_VL) pl_storeu(d + i, v);
+        if (tail) pl_storeu_m(d + i, v, tmask);
+    }
+    return SIMDPOOL_OK;
+}
+
 /* ---- average backward, separable ------------------------------------------ */
 
 /* The transpose of the forward's separable form: per output row, each input
