@@ -501,19 +501,58 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
     }
 }
 
-simdpool_status PL_NAME(sp_f32_maxpool_fwd_nchw)(const sp_problem *p, const float *src, float *dst,
-                                           int64_t *indices, int64_t begin, int64_t end)
+/* All rows of planes [begin, end) for one shape (S/KW/DW constants in the
+ * common instances): the shape is chosen once per call, not per row. */
+PL_INLINE void pl_max_planes(const sp_problem *p, const float *src, float *dst,
+                             int64_t *indices, int64_t begin, int64_t end, const int64_t S,
+                             const int64_t KW, const int64_t DW, const int want_idx)
 {
     const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = p->axis[SP_W].out;
     for (int64_t item = begin; item < end; item++) {
         const float *plane = src + item * p->in_plane;
         for (int64_t od = 0; od < odn; od++)
             for (int64_t oh = 0; oh < ohn; oh++) {
-                pl_rows r = pl_rows_of(p, od, oh);
-                int64_t o = item * p->out_plane + (od * ohn + oh) * own;
-                pl_max_row(p, plane, &r, 0, own, dst + o, indices ? indices + o : NULL);
+                const pl_rows r = pl_rows_of(p, od, oh);
+                const int64_t o = item * p->out_plane + (od * ohn + oh) * own;
+                if (r.count == 0 || r.count > PL_MAXR) {
+                    pl_max_row(p, plane, &r, 0, own, dst + o, want_idx ? indices + o : NULL);
+                    continue;
+                }
+                int64_t offs[PL_MAXR];
+                int R = 0;
+                PL_FOR_ROWS(&r, off, offs[R++] = off);
+                int64_t *oi = want_idx ? indices + o : NULL;
+                if (R == 3)
+                    pl_max_row_rows(p, plane, &r, offs, 3, 0, own, dst + o, oi, S, KW, DW, want_idx);
+                else if (R == 2)
+                    pl_max_row_rows(p, plane, &r, offs, 2, 0, own, dst + o, oi, S, KW, DW, want_idx);
+                else
+                    pl_max_row_rows(p, plane, &r, offs, R, 0, own, dst + o, oi, S, KW, DW, want_idx);
             }
     }
+}
+
+#define PL_PLANES(S_, K_, D_)                                                                  \
+    (indices ? pl_max_planes(p, src, dst, indices, begin, end, S_, K_, D_, 1)                  \
+             : pl_max_planes(p, src, dst, indices, begin, end, S_, K_, D_, 0))
+
+simdpool_status PL_NAME(sp_f32_maxpool_fwd_nchw)(const sp_problem *p, const float *src, float *dst,
+                                           int64_t *indices, int64_t begin, int64_t end)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
+    if (S == 2 && D == 1 && K == 3)
+        PL_PLANES(2, 3, 1);
+    else if (S == 2 && D == 1 && K == 2)
+        PL_PLANES(2, 2, 1);
+    else if (S == 1 && D == 1 && K == 3)
+        PL_PLANES(1, 3, 1);
+    else if (S == 1)
+        PL_PLANES(1, K, D);
+    else if (S == 2 && D == 1)
+        PL_PLANES(2, K, 1);
+    else
+        PL_PLANES(S, K, D);
     return SIMDPOOL_OK;
 }
 
