@@ -16,6 +16,8 @@
  * whole vector, the forward kernels redo its last SPV_W channels instead
  * (the overlapping lanes get the same values again). */
 #define SPV_TAIL_OVERLAP 1
+/* 8 ymm accumulators per block in the average kernels (256 bytes, like AVX-512's 4). */
+#define SPV_AVG_NV 8
 
 typedef __m256 spv_f;
 typedef __m256i spv_i;

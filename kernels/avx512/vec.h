@@ -31,6 +31,8 @@ SPV_INLINE spv_t spv_tail(int64_t n) { return (spv_t)((1u << n) - 1u); }
 /* Opmask tails are as cheap as full vectors: no overlapping last vector. */
 #define SPV_TAIL_OVERLAP 0
 #define SPV_HEAD_MASKED 0
+/* 8 zmm accumulators per block in the average kernels. */
+#define SPV_AVG_NV 8
 
 SPV_INLINE spv_f spv_load(const float *p) { return _mm512_loadu_ps(p); }
 /* Masked-off lanes are not read (no fault) and come back 0. */

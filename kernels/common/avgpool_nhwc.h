@@ -29,7 +29,7 @@ static inline int64_t sp_avg_divisor(const sp_problem *p, const int64_t n[3], co
 SPV_INLINE void SPV_FN(sp_avg_block)(const sp_awin *w, int64_t c, float *out, spv_f scale,
                                      const int nv, const int tail, spv_t t)
 {
-    spv_f acc[SP_NV];
+    spv_f acc[SPV_AVG_NV > SP_NV ? SPV_AVG_NV : SP_NV];
     for (int u = 0; u < nv; u++) acc[u] = spv_zero();
     const int64_t s2 = w->step[2];
     const float *pd = w->first + c;
@@ -187,7 +187,7 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
             w.first = img + ((x[0] * ah->in + x[1]) * aw->in + x[2]) * C;
             spv_f scale = spv_set1(1.0f / (float)sp_avg_divisor(p, w.n, np));
 #define SP_AVG_BLOCK(c, nv, tail, t) SPV_FN(sp_avg_block)(&w, c, out, scale, nv, tail, t)
-            SP_FOR_CHANNELS(C, head, 1, SP_AVG_BLOCK);
+            SP_FOR_CHANNELS_NV(C, head, 1, SPV_AVG_NV, SP_AVG_BLOCK);
 #undef SP_AVG_BLOCK
         }
     }
@@ -246,7 +246,7 @@ typedef struct sp_avg_pairs {
 SPV_INLINE void SPV_FN(sp_avg_pairs_block)(const sp_avg_pairs *pr, int np, float *ds, int64_t c,
                                            const int nv, const int tail, spv_t t, int add)
 {
-    spv_f acc[SP_NV];
+    spv_f acc[SPV_AVG_NV > SP_NV ? SPV_AVG_NV : SP_NV];
     for (int u = 0; u < nv; u++)
         acc[u] = add ? (tail ? spv_load_t(ds + c, t) : spv_load(ds + c + u * SPV_W)) : spv_zero();
     for (int k = 0; k < np; k++) {
@@ -284,7 +284,7 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
     for (int64_t n = begin; n < end; n++) {
         const float *dd_img = diff_dst + n * p->out_plane * C;
         float *ds = diff_src + n * p->in_plane * C;
-        const int64_t head = sp_align_head(ds, C);
+        const int64_t head = 0; /* one pass over the pairs beats aligned loads here */
         for (int64_t id = 0; id < ad->in; id++) {
             int64_t dlo, dhi;
             sp_axis_covering(ad, id, &dlo, &dhi);

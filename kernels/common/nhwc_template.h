@@ -13,6 +13,11 @@
 
 /* Channel vectors per block: enough independent chains to hide latency. */
 #define SP_NV 4
+/* For the average kernels' many-tap windows: blocks as wide as the ISA's
+ * registers allow (fewer passes over the window's rows). */
+#ifndef SPV_AVG_NV
+#define SPV_AVG_NV SP_NV
+#endif
 
 /* 1 when masked partial vectors cost no more than full ones (opmasks), so a
  * misaligned row starts with a masked head; else it starts with an
@@ -42,7 +47,8 @@ static inline int64_t sp_align_head(const void *base, int64_t C)
  * overlapping last vector (`overlap_ok`: the block may redo channels, i.e.
  * it writes pure functions of the input).
  */
-#define SP_FOR_CHANNELS(C, head, overlap_ok, BLOCK)                                            \
+#define SP_FOR_CHANNELS(C, head, overlap_ok, BLOCK) SP_FOR_CHANNELS_NV(C, head, overlap_ok, SP_NV, BLOCK)
+#define SP_FOR_CHANNELS_NV(C, head, overlap_ok, NV, BLOCK)                                     \
     do {                                                                                       \
         const int64_t C_ = (C);                                                                \
         const spv_t all_ = spv_tail(SPV_W);                                                    \
@@ -55,11 +61,25 @@ static inline int64_t sp_align_head(const void *base, int64_t C)
             }                                                                                  \
             c_ = (head);                                                                       \
         }                                                                                      \
-        for (; c_ + SP_NV * SPV_W <= C_; c_ += SP_NV * SPV_W) {                                \
-            BLOCK(c_, SP_NV, 0, all_);                                                         \
+        for (; c_ + (NV) * SPV_W <= C_; c_ += (NV) * SPV_W) {                                  \
+            BLOCK(c_, (NV), 0, all_);                                                          \
         }                                                                                      \
-        for (; c_ + SPV_W <= C_; c_ += SPV_W) {                                                \
+        /* The remaining whole vectors (fewer than NV) in as few blocks as    \
+         * possible: a misaligned head would otherwise leave them single. */  \
+        int64_t r_ = (C_ - c_) / SPV_W;                                                        \
+        if ((NV) > 4 && r_ >= 4) {                                                             \
+            BLOCK(c_, 4, 0, all_);                                                             \
+            c_ += 4 * SPV_W;                                                                   \
+            r_ -= 4;                                                                           \
+        }                                                                                      \
+        if (r_ >= 2) {                                                                         \
+            BLOCK(c_, 2, 0, all_);                                                             \
+            c_ += 2 * SPV_W;                                                                   \
+            r_ -= 2;                                                                           \
+        }                                                                                      \
+        if (r_ >= 1) {                                                                         \
             BLOCK(c_, 1, 0, all_);                                                             \
+            c_ += SPV_W;                                                                       \
         }                                                                                      \
         if (c_ < C_) {                                                                         \
             if ((SPV_TAIL_OVERLAP || (head) > 0) && (overlap_ok) && C_ >= SPV_W) {              \
