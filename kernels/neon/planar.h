@@ -19,6 +19,14 @@
 #include <arm_neon.h>
 #include <stdint.h>
 
+/* planar_common.h spells its row-stream prefetch with x86's _mm_prefetch
+ * (PL_PREFETCH); here the same hint is GCC's portable builtin, a PRFM
+ * PLDL1KEEP, which like prefetcht0 never faults. */
+#ifndef _MM_HINT_T0
+#define _MM_HINT_T0 3
+#define _mm_prefetch(p, hint) __builtin_prefetch((p), 0, (hint))
+#endif
+
 #define PL_VL 4
 #define PL_NAME(stem) stem##_neon
 #define PL_STR(stem) stem "_neon"
@@ -186,6 +194,7 @@ PL_INLINE pl_vf pl_gather_m(pl_vf fill, pl_vm m, const float *base, pl_vi at)
 
 PL_INLINE pl_vi pl_iset1(int32_t x) { return vdupq_n_s32(x); }
 PL_INLINE pl_vi pl_iadd(pl_vi a, pl_vi b) { return vaddq_s32(a, b); }
+PL_INLINE pl_vi pl_isub(pl_vi a, pl_vi b) { return vsubq_s32(a, b); }
 PL_INLINE pl_vi pl_imul(pl_vi a, pl_vi b) { return vmulq_s32(a, b); }
 PL_INLINE pl_vi pl_imin(pl_vi a, pl_vi b) { return vminq_s32(a, b); }
 PL_INLINE pl_vi pl_imax(pl_vi a, pl_vi b) { return vmaxq_s32(a, b); }
@@ -194,6 +203,18 @@ PL_INLINE pl_vm pl_ilt(pl_vi a, pl_vi b) { return vcltq_s32(a, b); }
 PL_INLINE pl_vm pl_ige(pl_vi a, pl_vi b) { return vcgeq_s32(a, b); }
 PL_INLINE pl_vm pl_ieq(pl_vi a, pl_vi b) { return vceqq_s32(a, b); }
 PL_INLINE pl_vi pl_iloadu(const int32_t *p) { return vld1q_s32(p); }
+
+/* 4 int64 indices narrowed to int32 lanes, and the lanes whose index lies in
+ * [0, limit) (limit < 2^31; only those lanes' narrowed values mean anything). */
+PL_INLINE pl_vi pl_load_idx(const int64_t *p, int64_t limit, pl_vm *inrange)
+{
+    const int64x2_t a = vld1q_s64(p), b = vld1q_s64(p + 2);
+    /* one unsigned compare: negative indices are huge */
+    const uint64x2_t lim = vdupq_n_u64((uint64_t)limit);
+    *inrange = vcombine_u32(vmovn_u64(vcltq_u64(vreinterpretq_u64_s64(a), lim)),
+                            vmovn_u64(vcltq_u64(vreinterpretq_u64_s64(b), lim)));
+    return vcombine_s32(vmovn_s64(a), vmovn_s64(b));
+}
 
 /* The first n (1..4) int32 lanes of v widened to int64 and stored. */
 PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
