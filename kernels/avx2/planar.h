@@ -111,6 +111,18 @@ PL_INLINE pl_vf pl_shift_left_in(pl_vf v, float x)
     return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(v), _mm256_castps_si256(t), 12));
 }
 
+/* [lo1 .. lo7, hi0] and [lo7, hi0 .. hi6]: neighbours across two vectors. */
+PL_INLINE pl_vf pl_next1(pl_vf lo, pl_vf hi)
+{
+    __m256 t = _mm256_permute2f128_ps(lo, hi, 0x21);
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(t), _mm256_castps_si256(lo), 4));
+}
+PL_INLINE pl_vf pl_prev1(pl_vf lo, pl_vf hi)
+{
+    __m256 t = _mm256_permute2f128_ps(lo, hi, 0x21);
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(hi), _mm256_castps_si256(t), 12));
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 16 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)

@@ -359,6 +359,44 @@ PL_INLINE void pl_avg_horz(const float *vb, int64_t own, float rowf, const float
     }
 }
 
+/* 3 taps, stride 1, padding 1 (GoogLeNet's 3x3 s1 p1): the vertical sums stay
+ * in registers and each output adds its left and right neighbours across
+ * vectors, so nothing goes through the row buffer. Needs out <= in. */
+PL_INLINE pl_vf pl_vsum(const float *plane, const int64_t *offs, const int R, int64_t x,
+                        int64_t iw)
+{
+    if (x + PL_VL <= iw) {
+        pl_vf acc = pl_loadu(plane + offs[0] + x);
+        for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu(plane + offs[i] + x));
+        return acc;
+    }
+    if (x >= iw) return pl_zero();
+    const pl_vm m = pl_first((int)(iw - x));
+    pl_vf acc = pl_loadu_m(plane + offs[0] + x, m);
+    for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu_m(plane + offs[i] + x, m));
+    return acc;
+}
+
+PL_INLINE void pl_avg_row_k3s1p1(const float *plane, const int64_t *offs, const int R,
+                                 int64_t iw, int64_t own, float rowf, const float *colf,
+                                 float *o)
+{
+    const pl_vf rf = pl_set1(rowf);
+    pl_vf prev = pl_zero(), cur = pl_vsum(plane, offs, R, 0, iw);
+    for (int64_t x = 0; x < own; x += PL_VL) {
+        for (int i = 0; i < R; i++) PL_PREFETCH(plane + offs[i] + x + PL_PREFETCH_AHEAD);
+        pl_vf next = pl_vsum(plane, offs, R, x + PL_VL, iw);
+        pl_vf sum = pl_add(pl_add(pl_prev1(prev, cur), cur), pl_next1(cur, next));
+        pl_vf res = pl_mul(sum, pl_mul(pl_loadu(colf + x), rf));
+        if (x + PL_VL <= own)
+            pl_storeu(o + x, res);
+        else
+            pl_storeu_m(o + x, res, pl_first((int)(own - x)));
+        prev = cur;
+        cur = next;
+    }
+}
+
 /* The W factor of each column's divisor, inverted; 0 for a column whose
  * windows have no valid W tap (they average to 0). Padded to whole vectors. */
 static void pl_avg_col_factors(const sp_problem *p, float *colf)
@@ -410,6 +448,14 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
                     rowf = p->divisor_override                    ? 1.0f
                            : p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? 1.0f / (float)r->padded
                                                                   : 1.0f / (float)r->count;
+                    if (S == 1 && K == 3 && D == 1 && pb == 1 && own <= iw) {
+                        if (R == 3)
+                            pl_avg_row_k3s1p1(plane, offs, 3, iw, own, rowf, colf, o);
+                        else
+                            pl_avg_row_k3s1p1(plane, offs, R, iw, own, rowf, colf, o);
+                        o = NULL;
+                        goto next_row;
+                    }
                     float *v = vb[cur] + pb;
                     if (R == 3)
                         pl_avg_vert(plane, offs, 3, iw, v);
@@ -438,6 +484,7 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
                 pending_f = rowf;
                 cur ^= 1;
             }
+        next_row:
             if (++oh == ohn) oh = 0, od++;
         }
     }

@@ -100,6 +100,16 @@ PL_INLINE pl_vf pl_shift_left_in(pl_vf v, float x)
         _mm512_alignr_epi32(_mm512_castps_si512(v), _mm512_castps_si512(_mm512_set1_ps(x)), 15));
 }
 
+/* [lo1 .. lo15, hi0] and [lo15, hi0 .. hi14]: neighbours across two vectors. */
+PL_INLINE pl_vf pl_next1(pl_vf lo, pl_vf hi)
+{
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), 1));
+}
+PL_INLINE pl_vf pl_prev1(pl_vf lo, pl_vf hi)
+{
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), 15));
+}
+
 /* The inverse of the deinterleave: v's lanes at the even positions of the
  * 32 floats lo:hi, zeros at the odd ones (stride-2 backward). */
 PL_INLINE void pl_spread2(pl_vf v, pl_vf *lo, pl_vf *hi)
