@@ -551,8 +551,10 @@ int cmd_bench(int argc, char **argv, const char *argv0)
     int n = tool_cases_load(problems, mb, &cases, err, sizeof err);
     if (n < 0) return fail2("%s", err);
     regex_t re;
-    if (filter && regcomp(&re, filter, REG_EXTENDED | REG_NOSUB))
+    if (filter && regcomp(&re, filter, REG_EXTENDED | REG_NOSUB)) {
+        free(cases);
         return fail2("--filter: bad regular expression '%s'", filter);
+    }
     bench_report r;
     memset(&r, 0, sizeof r);
     r.rows = xcalloc((size_t)n, sizeof *r.rows);
@@ -560,7 +562,10 @@ int cmd_bench(int argc, char **argv, const char *argv0)
         if (!filter || regexec(&re, cases[i].name, 0, NULL, 0) == 0) r.rows[r.count++].c = cases[i];
     free(cases);
     if (filter) regfree(&re);
-    if (!r.count) return fail2("no case matches --filter '%s'", filter ? filter : "");
+    if (!r.count) {
+        free(r.rows);
+        return fail2("no case matches --filter '%s'", filter ? filter : "");
+    }
     if (list) {
         for (int i = 0; i < r.count; i++) {
             char cmd[1024];
@@ -574,7 +579,8 @@ int cmd_bench(int argc, char **argv, const char *argv0)
     simdpool_status st = simdpool_get_isa(&r.best);
     if (st != SIMDPOOL_OK) {
         const char *env = getenv("SIMDPOOL_ISA");
-        return fail2("%s%s%s", env ? "SIMDPOOL_ISA=" : "", env ? env : "",
+        free(r.rows);
+        return fail2("%s%s%s%s", env ? "SIMDPOOL_ISA=" : "", env ? env : "", env ? ": " : "",
                      simdpool_status_message(st));
     }
     isas |= 1u << r.best;
@@ -622,9 +628,10 @@ int cmd_bench(int argc, char **argv, const char *argv0)
                             "reproduce: simdpool run %s --isa %s\n", impl_names[k],
                     r.rows[i].c.name, cmd, impl_names[k]);
         }
-    if (json && report_json(json, &r, err, sizeof err)) return fail2("%s", err);
-    if (svg && report_svg(svg, &r, err, sizeof err)) return fail2("%s", err);
+    int written = (!json || !report_json(json, &r, err, sizeof err)) &&
+                  (!svg || !report_svg(svg, &r, err, sizeof err));
     free(r.rows);
+    if (!written) return fail2("%s", err);
     if (failed) {
         fprintf(stderr, "simdpool bench: some ISA differs from the scalar reference (marked !)\n");
         return 1;

@@ -79,6 +79,8 @@ static const char *tensor_axes(const simdpool_desc *d)
     return d->layout == SIMDPOOL_CHANNELS_LAST ? last[d->dims - 1] : first[d->dims - 1];
 }
 
+static void *keep(void *p);
+
 /* Loads a file and checks its shape; 0 or exit status 2 (message printed). */
 static int load(const char *opt, const char *path, npy_type type, const simdpool_desc *d,
                 const char *tensor, int ndim, const int64_t *shape, void **data)
@@ -94,7 +96,7 @@ static int load(const char *opt, const char *path, npy_type type, const simdpool
                      npy_shape_str(a.ndim, a.shape, s1, sizeof s1), tensor, tensor_axes(d),
                      npy_shape_str(ndim, shape, s2, sizeof s2));
     }
-    *data = a.data;
+    *data = keep(a.data);
     return 0;
 }
 
@@ -188,6 +190,37 @@ static const char *fmt_time(double t, char *buf, size_t len)
     return buf;
 }
 
+/* Everything run_main allocates is kept here and freed by cmd_run on every
+ * way out, error returns included (the sanitizer build checks for leaks). */
+static void *kept[64];
+static int nkept;
+static simdpool_plan *kept_plans[2];
+
+static void *keep(void *p)
+{
+    if (p && nkept < (int)(sizeof kept / sizeof *kept)) kept[nkept++] = p;
+    return p;
+}
+
+static void release(void *p)
+{
+    for (int i = 0; i < nkept; i++)
+        if (kept[i] == p) {
+            kept[i] = kept[--nkept];
+            break;
+        }
+    free(p);
+}
+
+static void release_all(void)
+{
+    while (nkept) free(kept[--nkept]);
+    for (int i = 0; i < 2; i++) {
+        simdpool_plan_destroy(kept_plans[i]);
+        kept_plans[i] = NULL;
+    }
+}
+
 static void *xmalloc(size_t bytes)
 {
     void *p = malloc(bytes ? bytes : 1);
@@ -195,7 +228,7 @@ static void *xmalloc(size_t bytes)
         fprintf(stderr, "simdpool run: out of memory (%zu bytes)\n", bytes);
         exit(2);
     }
-    return p;
+    return keep(p);
 }
 
 static void print_cmp(const char *what, const tool_cmp *r, int exact, const simdpool_desc *d,
@@ -216,7 +249,7 @@ static void print_cmp(const char *what, const tool_cmp *r, int exact, const simd
            (long long)r->first, r->got, r->want);
 }
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
     tool_opts o;
     tool_opts_init(&o);
@@ -265,6 +298,7 @@ int cmd_run(int argc, char **argv)
 
     simdpool_plan *plan = NULL, *ref = NULL;
     simdpool_status st = simdpool_plan_create_for_isa(&d, o.isa, &plan);
+    kept_plans[0] = plan;
     if (st != SIMDPOOL_OK) {
         const char *env = getenv("SIMDPOOL_ISA");
         if ((st == SIMDPOOL_ERR_UNKNOWN_ISA || st == SIMDPOOL_ERR_ISA_UNAVAILABLE) &&
@@ -275,6 +309,7 @@ int cmd_run(int argc, char **argv)
         return fail2("bad problem: %s", simdpool_status_message(st));
     }
     st = simdpool_plan_create_for_isa(&d, SIMDPOOL_ISA_SCALAR, &ref);
+    kept_plans[1] = ref;
     if (st != SIMDPOOL_OK) return fail2("bad problem: %s", simdpool_status_message(st));
 
     int64_t out_sp[SIMDPOOL_MAX_DIMS];
@@ -380,11 +415,11 @@ int cmd_run(int argc, char **argv)
                 print_cmp("dst", &r, 0, &d, out_sp);
                 failed |= r.mismatches != 0;
                 if (r.max_abs_err > largest) largest = r.max_abs_err;
-                free(abs_src);
-                free(scale);
+                release(abs_src);
+                release(scale);
             }
-            free(rdst);
-            free(ridx);
+            release(rdst);
+            release(ridx);
         } else {
             float *rds = xmalloc((size_t)nsrc * sizeof(float));
             st = simdpool_backward(ref, diff_dst, bwd_idx, src, rds);
@@ -401,9 +436,9 @@ int cmd_run(int argc, char **argv)
             print_cmp("diff_src", &r, 0, &d, d.in);
             failed |= r.mismatches != 0;
             if (r.max_abs_err > largest) largest = r.max_abs_err;
-            free(rds);
-            free(abs_dd);
-            free(scale);
+            release(rds);
+            release(abs_dd);
+            release(scale);
         }
         if (idx_bad)
             printf("verify: FAILED, largest value error %.3g, %lld indices differ\n", largest,
@@ -462,22 +497,21 @@ int cmd_run(int argc, char **argv)
         snprintf(cname, sizeof cname, "streaming ceiling (%s loop)", tool_stream_isa());
         printf("  %-34s median %s  %7.2f GB/s\n", cname, fmt_time(tc, tt, sizeof tt),
                bytes / tc / 1e9);
-        free(sin);
-        free(sout);
+        release(sin);
+        release(sout);
         if (c.status != SIMDPOOL_OK) return fail2("%s", simdpool_status_message(c.status));
     }
 
-    free(src);
-    free(dst);
-    free(diff_dst);
-    free(diff_src);
-    free(indices);
-    free((void *)bwd_idx);
-    simdpool_plan_destroy(plan);
-    simdpool_plan_destroy(ref);
     if (failed) {
         fprintf(stderr, "simdpool run: verification failed against the scalar reference\n");
         return 1;
     }
     return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    int rc = run_main(argc, argv);
+    release_all();
+    return rc;
 }
