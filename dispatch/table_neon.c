@@ -114,6 +114,8 @@ static sp_backward_kernel pick_backward_nchw(const sp_problem *p)
     if (!fits_int32_lanes(p)) return k;
     if (p->alg == SIMDPOOL_MAX)
         return (sp_backward_kernel)KERNEL(sp_f32_maxpool_bwd_nchw_neon, SP_WORK_PLANES);
+    if (is_global(p))
+        return (sp_backward_kernel)KERNEL(sp_f32_avgpool_bwd_nchw_global_neon, SP_WORK_PLANES);
     return (sp_backward_kernel)KERNEL(sp_f32_avgpool_bwd_nchw_neon, SP_WORK_PLANES);
 }
 #endif

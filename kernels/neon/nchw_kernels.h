@@ -20,5 +20,8 @@ simdpool_status sp_f32_avgpool_fwd_nchw_global_neon(const sp_problem *p, const f
 simdpool_status sp_f32_avgpool_bwd_nchw_neon(const sp_problem *p, const float *diff_dst,
                                              const int64_t *indices, const float *src,
                                              float *diff_src, int64_t begin, int64_t end);
+simdpool_status sp_f32_avgpool_bwd_nchw_global_neon(const sp_problem *p, const float *diff_dst,
+                                                    const int64_t *indices, const float *src,
+                                                    float *diff_src, int64_t begin, int64_t end);
 
 #endif

@@ -155,6 +155,10 @@ PL_INLINE pl_vf pl_odd(pl_vf a, pl_vf b) { return vuzp2q_f32(a, b); }
  * element past them. */
 PL_INLINE pl_vf pl_shift_in(pl_vf v, float x) { return vextq_f32(v, vdupq_n_f32(x), 1); }
 
+/* [lo1 .. lo3, hi0] and [lo3, hi0 .. hi2]: neighbours across two vectors. */
+PL_INLINE pl_vf pl_next1(pl_vf lo, pl_vf hi) { return vextq_f32(lo, hi, 1); }
+PL_INLINE pl_vf pl_prev1(pl_vf lo, pl_vf hi) { return vextq_f32(lo, hi, 3); }
+
 /* Interleaves e and o: lo:hi = e0 o0 e1 o1 ... (inverse of pl_even/pl_odd). */
 PL_INLINE void pl_zip(pl_vf e, pl_vf o, pl_vf *lo, pl_vf *hi)
 {
