@@ -115,7 +115,9 @@ typedef struct simdpool_desc {
     int64_t kernel[SIMDPOOL_MAX_DIMS];      /* taps per dim >= 1 */
     int64_t stride[SIMDPOOL_MAX_DIMS];      /* >= 1 */
     int64_t pad_begin[SIMDPOOL_MAX_DIMS];   /* >= 0 */
-    int64_t pad_end[SIMDPOOL_MAX_DIMS];     /* >= -stride (oneDNN's derived padding_r) */
+    int64_t pad_end[SIMDPOOL_MAX_DIMS];     /* >= -stride (oneDNN's derived padding_r);
+                                               the padded input is [-pad_begin, in + pad_end),
+                                               and never less than the input itself */
     int64_t dilation[SIMDPOOL_MAX_DIMS];    /* >= 1; 1 is dense (PyTorch's convention) */
     int ceil_mode;                          /* nonzero: ceil output size (PyTorch's rule) */
     int64_t divisor_override;               /* average only; 0 = none, else the divisor */

@@ -61,12 +61,20 @@ static inline void sp_axis_valid_taps(const sp_axis *a, int64_t o, int64_t *firs
     *last = j1;
 }
 
-/* Taps of output o inside the padded input [-pad_begin, in + pad_end): the
- * per-dim factor of the include-padding divisor. */
+/* End of the padded input: in + pad_end, but never short of the input
+ * itself. A negative pad_end only says that floor-mode windows stop early;
+ * a ceil-mode window can still reach those inputs, and they count. */
+static inline int64_t sp_axis_padded_end(const sp_axis *a)
+{
+    return a->pad_end > 0 ? a->in + a->pad_end : a->in;
+}
+
+/* Taps of output o inside the padded input [-pad_begin, sp_axis_padded_end):
+ * the per-dim factor of the include-padding divisor. */
 static inline int64_t sp_axis_padded_taps(const sp_axis *a, int64_t o)
 {
     int64_t start = sp_window_start(a, o); /* >= -pad_begin always */
-    int64_t limit = a->in + a->pad_end - start;
+    int64_t limit = sp_axis_padded_end(a) - start;
     if (limit <= 0) return 0;
     int64_t n = sp_ceil_div_nonneg(limit, a->dilation);
     return n < a->kernel ? n : a->kernel;

@@ -172,6 +172,8 @@ static const edge_problem edges[] = {
     /* Ceil mode: a last window hanging past the end padding. */
     {1, 1, 7, {7}, {2}, {3}, {1}, {1}, {1}, 1},
     {2, 1, 8, {6, 6}, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, 1},
+    /* Ceil mode meeting a negative end padding: windows past in + pad_end. */
+    {2, 1, 17, {9, 12}, {2, 3}, {3, 2}, {0, 1}, {-2, -1}, {1, 1}, 1},
     /* Dilation with holes over the padding. */
     {1, 1, 5, {10}, {3}, {2}, {1}, {1}, {2}, 0},
     {2, 1, 3, {9, 9}, {2, 3}, {3, 1}, {2, 0}, {0, 2}, {3, 2}, 1},

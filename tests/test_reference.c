@@ -186,6 +186,14 @@ static void examples(simdpool_isa isa)
         float want_p[7] = {0, 0, 2.5f, 5.5f, 3, 0, 0}, want_x[7] = {0, 0, 5, 5.5f, 6, 0, 0};
         expect_forward("all-pad avg", &d, isa, (float[]){5, 6}, alg == 1 ? want_p : want_x, NULL, 7);
     }
+    /* Ceil mode with a negative end padding: the last window starts at input 2,
+     * past in + pad_end = 2, yet its tap is an input and counts in the divisor. */
+    for (int alg = 1; alg <= 2; alg++) {
+        d = desc1((simdpool_alg)alg, 4, 1, 2, 0, 1, 1);
+        d.pad_end[0] = -2;
+        expect_forward("ceil with negative end padding", &d, isa, (float[]){3, 5, 7, 9},
+                       (float[]){3, 7}, NULL, 2);
+    }
     /* Dilation whose taps straddle the only input element: no valid tap. */
     d = desc1(M, 1, 2, 1, 1, 2, 0);
     expect_forward("dilation holes", &d, isa, (float[]){4}, (float[]){-inf}, (int64_t[]){-1}, 1);

@@ -11,9 +11,7 @@
 /* ---- average forward ------------------------------------------------------ */
 
 /* The divisor of output (r, ow), -1 for a window without valid taps (it
- * averages to 0). It can be 0 for a window with valid taps: include-padding
- * with a negative end padding counts none of the taps past in + pad_end; the
- * reference then divides by 0, and so do the kernels. */
+ * averages to 0). */
 static inline int64_t pl_avg_divisor(const sp_problem *p, const pl_rows *r, int64_t ow)
 {
     const sp_axis *aw = &p->axis[SP_W];
@@ -23,14 +21,6 @@ static inline int64_t pl_avg_divisor(const sp_problem *p, const pl_rows *r, int6
     if (p->divisor_override) return p->divisor_override;
     return p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? sp_axis_padded_taps(aw, ow) * r->padded
                                               : (e - f) * r->count;
-}
-
-/* Does the include-padding divisor vary inside the W interior? Only when the
- * end padding is negative: interior taps past in + pad_end are not counted. */
-static inline int pl_avg_interior_varies(const sp_problem *p)
-{
-    return !p->divisor_override && p->alg == SIMDPOOL_AVG_INCLUDE_PAD &&
-           p->axis[SP_W].pad_end < 0;
 }
 
 /* Outputs [ow0, ow0 + n) with per-lane W tap counts: any window shape. */
@@ -94,13 +84,7 @@ PL_INLINE void pl_avg_interior(const sp_problem *p, const float *plane, const pl
             for (; jw < KW; jw++) sum1 = pl_add(sum1, pl_tap(t + jw * DW, n, S, step, act));
         });
         pl_vf res = pl_add(sum0, sum1);
-        if (pl_avg_interior_varies(p)) {
-            float div[PL_VL];
-            for (int l = 0; l < PL_VL; l++) div[l] = (float)pl_avg_divisor(p, r, ow + (l < n ? l : 0));
-            res = pl_div(res, pl_loadu(div));
-        } else {
-            res = pl_mul(res, vscale);
-        }
+        res = pl_mul(res, vscale);
         if (n == PL_VL)
             pl_storeu(o + ow, res);
         else
@@ -134,7 +118,7 @@ PL_INLINE pl_vf pl_avg_divisors(const sp_problem *p, const pl_rows *r, int64_t o
         if (r->count == 0) *keep = pl_mnone();
         if (p->divisor_override) return pl_set1((float)p->divisor_override);
         if (p->alg == SIMDPOOL_AVG_INCLUDE_PAD) {
-            pl_vi padded = pl_imax(pl_iadd(pl_imin(kend, pl_iset1((int32_t)(aw->in + aw->pad_end))),
+            pl_vi padded = pl_imax(pl_iadd(pl_imin(kend, pl_iset1((int32_t)sp_axis_padded_end(aw))),
                                            pl_imul(b, pl_iset1(-1))),
                                    zero);
             return pl_mul(pl_cvt_i(padded), pl_set1((float)r->padded));
@@ -163,13 +147,12 @@ PL_INLINE void pl_avg_row_rows(const sp_problem *p, const float *plane, const pl
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t ib = aw->interior_begin, ie = aw->interior_end, pb = aw->pad_begin;
     const int64_t w = aw->in;
-    const int varies = pl_avg_interior_varies(p);
     const pl_vf scale = pl_set1(1.0f / (float)pl_avg_interior_divisor(p, r));
     const pl_vi step = pl_imul(pl_ilanes(), pl_iset1((int32_t)S));
     int64_t ow = ob;
     while (ow < oe) {
         float *oo = o + (ow - ob);
-        if (ow >= ib && ow + PL_VL <= ie && ow + PL_VL <= oe && !varies) {
+        if (ow >= ib && ow + PL_VL <= ie && ow + PL_VL <= oe) {
             const int64_t s0 = ow * S - pb;
             pl_vf s_a = pl_zero(), s_b = pl_zero();
             for (int i = 0; i < R; i++) {
@@ -675,7 +658,6 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = aw->out;
     const int64_t S = aw->stride, KW = aw->kernel, DW = aw->dilation, PB = aw->pad_begin;
-    const int varies = pl_avg_interior_varies(p);
     float share[PL_BLOCK];
     /* column factors with zero margins, for the separable path */
     const int sep = pl_avg_bwd_sep_ok(p);
@@ -717,7 +699,7 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
                 for (int64_t ob = 0; ob < own; ob += PL_BLOCK) {
                     int64_t oe = own - ob < PL_BLOCK ? own : ob + PL_BLOCK;
                     for (int64_t ow = ob; ow < oe; ow++) {
-                        if (ow >= aw->interior_begin && ow < aw->interior_end && !varies) {
+                        if (ow >= aw->interior_begin && ow < aw->interior_end) {
                             share[ow - ob] = dd[ow] * inner;
                             continue;
                         }

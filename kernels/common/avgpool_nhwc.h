@@ -154,8 +154,7 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
         float *out = dst + item * aw->out * C;
         int64_t skip_begin = -1, skip_end = -1;
         const int64_t iwb = aw->interior_begin, iwe = aw->interior_end;
-        if (iwb < iwe && w.n[0] * w.n[1] <= 64 && w.n[0] > 0 && w.n[1] > 0 &&
-            (p->divisor_override || p->alg == SIMDPOOL_AVG_EXCLUDE_PAD || aw->pad_end >= 0)) {
+        if (iwb < iwe && w.n[0] * w.n[1] <= 64 && w.n[0] > 0 && w.n[1] > 0) {
             /* Interior pixels: every W tap valid and inside the padding, so
              * one scale for all of them and column sums shared along the row. */
             const float *rows[64];

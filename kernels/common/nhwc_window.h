@@ -21,8 +21,8 @@ static inline void sp_nhwc_axis(const sp_axis *a, int64_t o, int64_t *x0, int64_
     if (o >= a->interior_begin && o < a->interior_end) {
         *x0 = o * a->stride - a->pad_begin;
         *n = a->kernel;
-        /* A negative end padding can cut interior taps out of the padded input. */
-        if (npad) *npad = a->pad_end >= 0 ? a->kernel : sp_axis_padded_taps(a, o);
+        /* Interior taps are inputs, always inside the padded input. */
+        if (npad) *npad = a->kernel;
         return;
     }
     int64_t j0, j1;

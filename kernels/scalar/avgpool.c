@@ -7,12 +7,15 @@
 
 typedef struct window_count {
     int64_t valid;  /* taps inside the input */
-    int64_t padded; /* taps inside [-pad_begin, in + pad_end) in every dim */
+    int64_t padded; /* taps inside the padded input in every dim */
 } window_count;
 
+/* The padded input is [-pad_begin, in + pad_end), and always holds the input
+ * itself: with a negative pad_end (oneDNN's derived padding) a ceil-mode
+ * window can reach the last inputs, and they count. */
 static int in_padded_input(const sp_axis *a, int64_t x)
 {
-    return x >= -a->pad_begin && x < a->in + a->pad_end;
+    return x >= -a->pad_begin && x < a->in + (a->pad_end > 0 ? a->pad_end : 0);
 }
 
 /* Visits the taps of output (od, oh, ow) in scan order, counting them into
