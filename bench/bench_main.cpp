@@ -106,7 +106,7 @@ void case_bytes(const tool_case &c, int64_t *rb, int64_t *wb)
 }
 
 struct StreamCtx {
-    std::vector<unsigned char> in, out;
+    aligned_vector<unsigned char> in, out;
     int threads;
 };
 
@@ -123,7 +123,7 @@ double ceiling_seconds(int64_t rb, int64_t wb, int threads)
     auto key = std::make_tuple(rb, wb, threads);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
-    StreamCtx s{std::vector<unsigned char>((size_t)rb, 1), std::vector<unsigned char>((size_t)wb),
+    StreamCtx s{aligned_vector<unsigned char>((size_t)rb, 1), aligned_vector<unsigned char>((size_t)wb),
                 threads};
     double t = tool_time(stream_call, &s, 0.05, 200);
     cache[key] = t;
@@ -151,8 +151,8 @@ void bm_simdpool(benchmark::State &state, int index, simdpool_isa isa, int threa
         state.SkipWithError(simdpool_status_message(st));
         return;
     }
-    std::vector<float> dst(d.dst.size()), diff_src(d.src.size());
-    std::vector<int64_t> idx(c.train && c.desc.alg == SIMDPOOL_MAX ? d.dst.size() : 0);
+    aligned_vector<float> dst(d.dst.size()), diff_src(d.src.size());
+    aligned_vector<int64_t> idx(c.train && c.desc.alg == SIMDPOOL_MAX ? d.dst.size() : 0);
     int64_t *fidx = idx.empty() ? nullptr : idx.data();
     const int64_t *bidx = c.desc.alg == SIMDPOOL_MAX && c.train ? d.indices.data() : nullptr;
     double t0 = tool_now();
@@ -180,7 +180,7 @@ void bm_ceiling(benchmark::State &state, int index, int threads)
     const tool_case &c = g_cases[(size_t)index];
     int64_t rb, wb;
     case_bytes(c, &rb, &wb);
-    StreamCtx s{std::vector<unsigned char>((size_t)rb, 1), std::vector<unsigned char>((size_t)wb),
+    StreamCtx s{aligned_vector<unsigned char>((size_t)rb, 1), aligned_vector<unsigned char>((size_t)wb),
                 threads};
     double t0 = tool_now();
     for (auto _ : state) stream_call(&s);
@@ -218,7 +218,7 @@ int check_peers()
         CaseData &d = data_for((int)i);
         simdpool_plan *ref = nullptr;
         if (simdpool_plan_create_for_isa(&c.desc, SIMDPOOL_ISA_SCALAR, &ref) != SIMDPOOL_OK) continue;
-        std::vector<float> want(c.dir == SIMDPOOL_FORWARD ? d.dst.size() : d.src.size());
+        aligned_vector<float> want(c.dir == SIMDPOOL_FORWARD ? d.dst.size() : d.src.size());
         if (c.dir == SIMDPOOL_FORWARD)
             simdpool_forward(ref, d.src.data(), want.data(), nullptr);
         else
@@ -228,7 +228,7 @@ int check_peers()
         for (int k = 0; k < c.desc.dims; k++) taps *= c.desc.kernel[k];
         for (const Peer *p : peers()) {
             if (!p->unsupported(c).empty()) continue;
-            std::vector<float> &got = c.dir == SIMDPOOL_FORWARD ? d.dst : d.diff_src;
+            aligned_vector<float> &got = c.dir == SIMDPOOL_FORWARD ? d.dst : d.diff_src;
             std::fill(got.begin(), got.end(), NAN);
             try {
                 auto r = p->make(c, d, 1);

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -12,13 +14,37 @@ extern "C" {
 #include "simdpool.h"
 #include "suite.h"
 }
+#include "harness.h"
 
 namespace spbench {
 
+// Vectors on tool_alloc's 64-byte aligned memory, as framework tensors are,
+// so simdpool, the peers and the ceiling stream the same aligned bytes.
+template <class T>
+struct Aligned64 {
+    using value_type = T;
+    Aligned64() = default;
+    template <class U>
+    Aligned64(const Aligned64<U> &) {}
+    T *allocate(std::size_t n)
+    {
+        void *p = tool_alloc(n * sizeof(T));
+        if (!p) throw std::bad_alloc();
+        return static_cast<T *>(p);
+    }
+    void deallocate(T *p, std::size_t) { std::free(p); }
+    template <class U>
+    bool operator==(const Aligned64<U> &) const { return true; }
+    template <class U>
+    bool operator!=(const Aligned64<U> &) const { return false; }
+};
+template <class T>
+using aligned_vector = std::vector<T, Aligned64<T>>;
+
 // The data of one case, in the case's layout (shared by simdpool and peers).
 struct CaseData {
-    std::vector<float> src, dst, diff_dst, diff_src;
-    std::vector<int64_t> indices;  // simdpool's, from a forward run (max)
+    aligned_vector<float> src, dst, diff_dst, diff_src;
+    aligned_vector<int64_t> indices;  // simdpool's, from a forward run (max)
 };
 
 // One prepared call; run() is what the timing loop repeats.

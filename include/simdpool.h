@@ -218,9 +218,11 @@ SIMDPOOL_API simdpool_status simdpool_backward_range(const simdpool_plan *plan,
                                                      float *diff_src, int64_t begin, int64_t end);
 
 /*
- * Multi-threaded forms: split the work items evenly over `threads` threads
- * (0: one per online CPU), the calling thread taking the first share. Unlike
- * the single-threaded forms these create threads.
+ * Multi-threaded forms: split the work items evenly over at most `threads`
+ * threads (0: one per online CPU), the calling thread taking the first share.
+ * Fewer run when the problem is too small to pay for starting them (each
+ * thread gets at least about 1 MiB to stream). Unlike the single-threaded
+ * forms these create threads.
  */
 SIMDPOOL_API simdpool_status simdpool_forward_threaded(const simdpool_plan *plan,
                                                        const float *src, float *dst,

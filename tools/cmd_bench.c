@@ -59,7 +59,7 @@ static int fail2(const char *fmt, ...)
 
 static void *xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = tool_alloc(n * size);
     if (!p) {
         fprintf(stderr, "simdpool bench: out of memory\n");
         exit(2);

@@ -223,7 +223,7 @@ static void release_all(void)
 
 static void *xmalloc(size_t bytes)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    void *p = tool_alloc(bytes);
     if (!p) {
         fprintf(stderr, "simdpool run: out of memory (%zu bytes)\n", bytes);
         exit(2);

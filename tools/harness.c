@@ -14,6 +14,14 @@
 #define HAVE_X86_STREAM 1
 #endif
 
+void *tool_alloc(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (p) memset(p, 0, rounded ? rounded : 64);
+    return p;
+}
+
 double tool_now(void)
 {
     struct timespec ts;

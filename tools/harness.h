@@ -18,6 +18,11 @@ extern "C" {
 
 double tool_now(void); /* monotonic seconds */
 
+/* Zeroed memory for the data a benchmark streams, 64-byte aligned as
+ * frameworks allocate tensors, so simdpool, the peers and the ceiling all
+ * read and write whole cache lines; free() releases it. NULL when out of memory. */
+void *tool_alloc(size_t bytes);
+
 /* Uniform floats in [-1, 1) from a seed (splitmix64), reproducible. */
 void tool_fill_random(float *x, int64_t n, uint64_t seed);
 
