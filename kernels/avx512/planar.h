@@ -1,6 +1,6 @@
 /*
  * The AVX-512 side of the channels-first (planar) kernels: the small vector
- * API that kernels/avx2/planar_common.h (and its max/avg templates) is written against, 16 lanes, opmask
+ * API that kernels/common/planar_common.h (and its max/avg templates) is written against, 16 lanes, opmask
  * tails. AVX-512 F/BW/DQ/VL only. Included by the avx512 NCHW kernel files alone.
  */
 #ifndef SIMDPOOL_AVX512_PLANAR_H

@@ -1,6 +1,6 @@
 /*
- * The channels-last kernels of the x86 ISAs, as the picker
- * (dispatch/pick_x86_nhwc.c) sees them. Plain C: no intrinsics here.
+ * The channels-last kernels each SIMD ISA builds from the shared templates,
+ * as the picker (dispatch/pick_nhwc.c) sees them. Plain C: no intrinsics.
  */
 #ifndef SIMDPOOL_NHWC_KERNELS_H
 #define SIMDPOOL_NHWC_KERNELS_H
@@ -29,5 +29,6 @@
 
 SP_NHWC_KERNELS(avx2)
 SP_NHWC_KERNELS(avx512)
+SP_NHWC_KERNELS(neon)
 
 #endif

@@ -2,5 +2,4 @@
 #include "vec.h"
 
 #include "../common/nhwc_kernels.h"
-SP_NHWC_KERNELS(neon)
 #include "../common/avgpool_nhwc.h"

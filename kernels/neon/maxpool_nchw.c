@@ -1,8 +1,8 @@
 /*
  * Max pooling, channels-first (NCW/NCHW/NCDHW), neon: the planar max
- * template (kernels/avx2/planar_max_tmpl.h) over this ISA's vector API.
+ * template (kernels/common/planar_max_tmpl.h) over this ISA's vector API.
  */
 #include "planar.h"
 
-#include "nchw_kernels.h"
-#include "../avx2/planar_max_tmpl.h"
+#include "../common/nchw_kernels.h"
+#include "../common/planar_max_tmpl.h"

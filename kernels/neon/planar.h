@@ -1,6 +1,6 @@
 /*
  * The AArch64 NEON side of the channels-first (planar) kernels: the small
- * vector API that kernels/avx2/planar_common.h (and its max/avg templates)
+ * vector API that kernels/common/planar_common.h (and its max/avg templates)
  * is written against, 4 lanes. Included by the neon NCHW kernel files alone.
  *
  * Masks are all-ones/all-zero uint32 lanes. NEON has neither masked loads
@@ -18,14 +18,6 @@
 
 #include <arm_neon.h>
 #include <stdint.h>
-
-/* planar_common.h spells its row-stream prefetch with x86's _mm_prefetch
- * (PL_PREFETCH); here the same hint is GCC's portable builtin, a PRFM
- * PLDL1KEEP, which like prefetcht0 never faults. */
-#ifndef _MM_HINT_T0
-#define _MM_HINT_T0 3
-#define _mm_prefetch(p, hint) __builtin_prefetch((p), 0, (hint))
-#endif
 
 #define PL_VL 4
 #define PL_NAME(stem) stem##_neon

@@ -31,7 +31,7 @@
  * prefetchers follow poorly once the tensor leaves the caches: prefetch each
  * row's stream this many floats ahead (a prefetch never faults). */
 #define PL_PREFETCH_AHEAD 384
-#define PL_PREFETCH(ptr) _mm_prefetch((const char *)(ptr), _MM_HINT_T0)
+#define PL_PREFETCH(ptr) __builtin_prefetch((ptr), 0, 3)
 
 /* The valid input rows of one output row (od, oh): D taps [d0, d1) times H
  * taps [h0, h1), visited in scan order. `padded` is the include-padding

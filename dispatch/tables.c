@@ -1,0 +1,32 @@
+/*
+ * The SIMD ISAs' tables: each ISA's kernel sets, built from the shared
+ * templates, behind the one picker per layout. Only the ISAs of this build.
+ */
+#include "../kernels/common/nchw_kernels.h"
+#include "../kernels/common/nhwc_kernels.h"
+#include "pick.h"
+
+#define SP_ISA_TABLE(isa)                                                                   \
+    static const sp_nhwc_set nhwc_##isa = SP_NHWC_SET(isa);                                 \
+    static const sp_nchw_set nchw_##isa = SP_NCHW_SET(isa);                                 \
+    static sp_forward_kernel pick_forward_##isa(const sp_problem *p)                        \
+    {                                                                                       \
+        return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_forward_nhwc(&nhwc_##isa, p)   \
+                                                   : sp_pick_forward_nchw(&nchw_##isa, p);  \
+    }                                                                                       \
+    static sp_backward_kernel pick_backward_##isa(const sp_problem *p)                      \
+    {                                                                                       \
+        return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_backward_nhwc(&nhwc_##isa, p)  \
+                                                   : sp_pick_backward_nchw(&nchw_##isa, p); \
+    }                                                                                       \
+    const sp_isa_table sp_table_##isa = {pick_forward_##isa, pick_backward_##isa};
+
+#ifdef SIMDPOOL_HAVE_AVX2
+SP_ISA_TABLE(avx2)
+#endif
+#ifdef SIMDPOOL_HAVE_AVX512
+SP_ISA_TABLE(avx512)
+#endif
+#ifdef SIMDPOOL_HAVE_NEON
+SP_ISA_TABLE(neon)
+#endif
