@@ -1,6 +1,7 @@
 /* benchdnn descriptor parsing; the grammar is our own reading of benchdnn's
  * documentation, summarised in shared/corpus/benchdnn-pool/README.md. */
 #include "benchdnn.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -10,15 +11,6 @@
 #include <string.h>
 
 enum { D_, H_, W_ };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Per spatial dim: i o k s p d, and which were given. */
 typedef struct {
@@ -91,15 +83,15 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
             }
             break;
         } else
-            return fail(err, errlen, "benchdnn descriptor '%s': unknown key at '%s'", text, t);
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': unknown key at '%s'", text, t);
         const char *num = t + 2;
         if (!isdigit((unsigned char)*num))
-            return fail(err, errlen, "benchdnn descriptor '%s': '%.2s' needs a non-negative "
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': '%.2s' needs a non-negative "
                                      "integer", text, t);
         char *end;
         long long v = strtoll(num, &end, 10);
         if (v > (long long)INT64_MAX / 4)
-            return fail(err, errlen, "benchdnn descriptor '%s': value too large", text);
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': value too large", text);
         if (kind == 0) mb = v;
         else if (kind == 1) ic = v, ic_given = 1;
         else dv[dim].v[field] = v, dv[dim].given[field] = 1;
@@ -107,8 +99,8 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
     }
 
     if (!ic_given || ic <= 0)
-        return fail(err, errlen, "benchdnn descriptor '%s': 'ic' must be given and > 0", text);
-    if (mb <= 0) return fail(err, errlen, "benchdnn descriptor '%s': 'mb' must be > 0", text);
+        return tool_fail(err, errlen, "benchdnn descriptor '%s': 'ic' must be given and > 0", text);
+    if (mb <= 0) return tool_fail(err, errlen, "benchdnn descriptor '%s': 'mb' must be > 0", text);
 
     int mentioned[3];
     for (int d = 0; d < 3; d++) {
@@ -118,27 +110,27 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
         if (!mentioned[d]) continue;
         char c = spatial_letters[d];
         if (!x->given[I_] || x->v[I_] <= 0)
-            return fail(err, errlen, "benchdnn descriptor '%s': i%c must be given and > 0",
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': i%c must be given and > 0",
                         text, c);
         if (!x->given[K_] || x->v[K_] <= 0)
-            return fail(err, errlen, "benchdnn descriptor '%s': k%c must be given and > 0",
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': k%c must be given and > 0",
                         text, c);
         if (x->v[S_] <= 0)
-            return fail(err, errlen, "benchdnn descriptor '%s': s%c must be > 0", text, c);
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': s%c must be > 0", text, c);
         int64_t extent = (x->v[K_] - 1) * (x->v[DL_] + 1) + 1;
         if (!x->given[O_]) {
             /* C division truncates toward zero: a numerator in (-s, 0) still gives 1. */
             x->v[O_] = (x->v[I_] - extent + 2 * x->v[P_]) / x->v[S_] + 1;
             if (x->v[O_] <= 0)
-                return fail(err, errlen, "benchdnn descriptor '%s': o%c would be %lld", text,
+                return tool_fail(err, errlen, "benchdnn descriptor '%s': o%c would be %lld", text,
                             c, (long long)x->v[O_]);
         } else if (!x->given[P_]) {
             x->v[P_] = ((x->v[O_] - 1) * x->v[S_] - x->v[I_] + extent) / 2;
         }
         if (x->v[O_] <= 0)
-            return fail(err, errlen, "benchdnn descriptor '%s': o%c must be > 0", text, c);
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': o%c must be > 0", text, c);
         if (x->v[P_] < 0)
-            return fail(err, errlen, "benchdnn descriptor '%s': derived p%c = %lld is negative",
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': derived p%c = %lld is negative",
                         text, c, (long long)x->v[P_]);
     }
 
@@ -147,7 +139,7 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
         dims = 3;
         if (!mentioned[H_] && !mentioned[W_]) dv[H_] = dv[D_], dv[W_] = dv[D_];
         else if (!mentioned[H_] || !mentioned[W_])
-            return fail(err, errlen, "benchdnn descriptor '%s': a 3D problem needs both h and "
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': a 3D problem needs both h and "
                                      "w, or neither", text);
     } else if (mentioned[H_] && dv[H_].v[O_] > 0) {
         dims = 2;
@@ -155,7 +147,7 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
     } else if (mentioned[W_] && dv[W_].v[O_] > 0) {
         dims = 1;
     } else {
-        return fail(err, errlen, "benchdnn descriptor '%s': no spatial dim (give iw/kw, ih/kh "
+        return tool_fail(err, errlen, "benchdnn descriptor '%s': no spatial dim (give iw/kw, ih/kh "
                                  "or id/kd)", text);
     }
 
@@ -174,14 +166,14 @@ int benchdnn_parse(const char *text, simdpool_desc *desc, char *name, size_t nam
         desc->pad_end[i] = (x->v[O_] - 1) * x->v[S_] + extent - x->v[I_] - x->v[P_];
         desc->dilation[i] = x->v[DL_] + 1;
         if (desc->pad_end[i] < -desc->stride[i])
-            return fail(err, errlen, "benchdnn descriptor '%s': derived end padding %lld is "
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': derived end padding %lld is "
                                      "below -stride (o%c too small)", text,
                         (long long)desc->pad_end[i], spatial_letters[3 - dims + i]);
         int64_t o = simdpool_output_extent(desc->in[i], desc->kernel[i], desc->stride[i],
                                            desc->pad_begin[i], desc->pad_end[i],
                                            desc->dilation[i], 0);
         if (o != x->v[O_])
-            return fail(err, errlen, "benchdnn descriptor '%s': o%c = %lld is inconsistent "
+            return tool_fail(err, errlen, "benchdnn descriptor '%s': o%c = %lld is inconsistent "
                                      "(the window gives %lld)", text,
                         spatial_letters[3 - dims + i], (long long)x->v[O_], (long long)o);
     }

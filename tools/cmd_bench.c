@@ -67,43 +67,6 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-typedef struct call_ctx {
-    const simdpool_plan *plan;
-    simdpool_direction dir;
-    const float *src, *diff_dst;
-    float *dst, *diff_src;
-    int64_t *fwd_idx;
-    const int64_t *bwd_idx;
-    int threads;
-    simdpool_status status;
-    /* stream */
-    const void *in;
-    void *out;
-    size_t in_bytes, out_bytes;
-} call_ctx;
-
-static void call_plan(void *arg)
-{
-    call_ctx *c = arg;
-    simdpool_status s;
-    if (c->dir == SIMDPOOL_FORWARD)
-        s = c->threads == 1 ? simdpool_forward(c->plan, c->src, c->dst, c->fwd_idx)
-                            : simdpool_forward_threaded(c->plan, c->src, c->dst, c->fwd_idx,
-                                                        c->threads);
-    else
-        s = c->threads == 1
-                ? simdpool_backward(c->plan, c->diff_dst, c->bwd_idx, c->src, c->diff_src)
-                : simdpool_backward_threaded(c->plan, c->diff_dst, c->bwd_idx, c->src,
-                                             c->diff_src, c->threads);
-    if (s != SIMDPOOL_OK) c->status = s;
-}
-
-static void call_stream(void *arg)
-{
-    call_ctx *c = arg;
-    tool_stream(c->in, c->in_bytes, c->out, c->out_bytes, c->threads);
-}
-
 /* Random data in [-1, 1): every sum has at most `taps` terms of magnitude <= 1
  * and divisors are >= 1, so 4 * taps * eps * taps bounds any order's error. */
 static int differs(const float *got, const float *want, int64_t n, int exact, double taps)
@@ -201,14 +164,14 @@ static void time_case(bench_row *row, unsigned isas, simdpool_isa best, int thre
             }
         }
     }
-    call_ctx base = {.dir = c->dir, .src = src, .diff_dst = diff_dst, .threads = 1};
+    tool_call base = {.dir = c->dir, .src = src, .diff_dst = diff_dst, .threads = 1};
     if (fwd) {
         base.fwd_idx = c->train ? idx : NULL;
     } else {
         base.bwd_idx = is_max && c->train ? want_idx : NULL;
     }
 
-    call_ctx rc = base;
+    tool_call rc = base;
     rc.plan = ref;
     if (fwd) {
         rc.dst = want;
@@ -217,7 +180,7 @@ static void time_case(bench_row *row, unsigned isas, simdpool_isa best, int thre
         rc.diff_src = want;
     }
     double scale = (double)batch / (double)kb;
-    row->one.seconds[SIMDPOOL_ISA_SCALAR] = tool_time(call_plan, &rc, min_time / 2, 7) * scale;
+    row->one.seconds[SIMDPOOL_ISA_SCALAR] = tool_time(tool_call_plan, &rc, min_time / 2, 7) * scale;
     snprintf(row->one.kernel[SIMDPOOL_ISA_SCALAR], 64, "%s", simdpool_plan_kernel_name(ref, c->dir));
     *seen |= 1u << SIMDPOOL_ISA_SCALAR;
 
@@ -225,31 +188,31 @@ static void time_case(bench_row *row, unsigned isas, simdpool_isa best, int thre
         if (!(isas & (1u << isa))) continue;
         simdpool_plan *plan;
         if (simdpool_plan_create_for_isa(&c->desc, (simdpool_isa)isa, &plan) != SIMDPOOL_OK) continue;
-        call_ctx cc = base;
+        tool_call cc = base;
         cc.plan = plan;
         if (fwd) cc.dst = out;
         else cc.diff_src = out;
         if (idx && fwd) cc.fwd_idx = c->train ? idx : NULL;
-        call_plan(&cc);
+        tool_call_plan(&cc);
         int bad = cc.status != SIMDPOOL_OK ||
                   differs(out, want, fwd ? rnd : rns, fwd && is_max, (double)taps) ||
                   (fwd && c->train && idx && memcmp(idx, want_idx, (size_t)rnd * sizeof(int64_t)));
         row->one.mismatch[isa] = bad;
-        row->one.seconds[isa] = tool_time(call_plan, &cc, min_time, 1000);
+        row->one.seconds[isa] = tool_time(tool_call_plan, &cc, min_time, 1000);
         snprintf(row->one.kernel[isa], 64, "%s", simdpool_plan_kernel_name(plan, c->dir));
         *seen |= 1u << isa;
         if (isa == (int)best && threads_all > 1) {
             cc.threads = threads_all;
-            row->all.seconds[isa] = tool_time(call_plan, &cc, min_time, 1000);
+            row->all.seconds[isa] = tool_time(tool_call_plan, &cc, min_time, 1000);
             snprintf(row->all.kernel[isa], 64, "%s", row->one.kernel[isa]);
             row->all.mismatch[isa] = bad;
         }
         simdpool_plan_destroy(plan);
     }
     if (best == SIMDPOOL_ISA_SCALAR && threads_all > 1) {
-        call_ctx cc = rc;
+        tool_call cc = rc;
         cc.threads = threads_all;
-        row->all.seconds[SIMDPOOL_ISA_SCALAR] = tool_time(call_plan, &cc, min_time / 2, 7) * scale;
+        row->all.seconds[SIMDPOOL_ISA_SCALAR] = tool_time(tool_call_plan, &cc, min_time / 2, 7) * scale;
         snprintf(row->all.kernel[SIMDPOOL_ISA_SCALAR], 64, "%s", row->one.kernel[SIMDPOOL_ISA_SCALAR]);
     }
     free(src);
@@ -261,20 +224,20 @@ static void time_case(bench_row *row, unsigned isas, simdpool_isa best, int thre
     simdpool_plan_destroy(ref);
 
     /* The ceiling: the same bytes streamed, in this run. */
-    call_ctx sc = {.in_bytes = (size_t)row->read_bytes, .out_bytes = (size_t)row->write_bytes,
+    tool_call sc = {.in_bytes = (size_t)row->read_bytes, .out_bytes = (size_t)row->write_bytes,
                    .threads = 1};
     void *in = xcalloc(sc.in_bytes, 1), *o = xcalloc(sc.out_bytes, 1);
     memset(in, 1, sc.in_bytes);
     memset(o, 0, sc.out_bytes); /* map the pages before timing */
-    sc.in = in;
-    sc.out = o;
-    row->one.seconds[IMPL_CEILING] = tool_time(call_stream, &sc, min_time, 1000);
+    sc.stream_in = in;
+    sc.stream_out = o;
+    row->one.seconds[IMPL_CEILING] = tool_time(tool_call_stream, &sc, min_time, 1000);
     snprintf(row->one.kernel[IMPL_CEILING], 64, "stream_%s", tool_stream_isa());
     if (threads_all > 1) {
         sc.threads = threads_all;
         /* The ceiling is the fastest way to stream the bytes: on small
          * problems starting threads costs more than one thread's copy. */
-        double t = tool_time(call_stream, &sc, min_time, 1000);
+        double t = tool_time(tool_call_stream, &sc, min_time, 1000);
         double one = row->one.seconds[IMPL_CEILING];
         row->all.seconds[IMPL_CEILING] = one > 0 && one < t ? one : t;
         snprintf(row->all.kernel[IMPL_CEILING], 64, "stream_%s", tool_stream_isa());

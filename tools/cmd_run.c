@@ -137,42 +137,6 @@ static void element_name(const simdpool_desc *d, const int64_t *spatial, int64_t
                                  (long long)coord[k]);
 }
 
-typedef struct run_ctx {
-    const simdpool_plan *plan;
-    simdpool_direction dir;
-    const float *src, *diff_dst;
-    float *dst, *diff_src;
-    int64_t *indices;       /* forward output, or NULL */
-    const int64_t *bwd_idx; /* backward input, or NULL */
-    int threads;
-    simdpool_status status;
-    const void *sin;
-    void *sout;
-    size_t in_bytes, out_bytes;
-} run_ctx;
-
-static void run_once(void *arg)
-{
-    run_ctx *c = arg;
-    simdpool_status s;
-    if (c->dir == SIMDPOOL_FORWARD)
-        s = c->threads == 1 ? simdpool_forward(c->plan, c->src, c->dst, c->indices)
-                            : simdpool_forward_threaded(c->plan, c->src, c->dst, c->indices,
-                                                        c->threads);
-    else
-        s = c->threads == 1
-                ? simdpool_backward(c->plan, c->diff_dst, c->bwd_idx, c->src, c->diff_src)
-                : simdpool_backward_threaded(c->plan, c->diff_dst, c->bwd_idx, c->src,
-                                             c->diff_src, c->threads);
-    if (s != SIMDPOOL_OK) c->status = s;
-}
-
-static void stream_once(void *arg)
-{
-    run_ctx *c = arg;
-    tool_stream(c->sin, c->in_bytes, c->sout, c->out_bytes, c->threads);
-}
-
 static const char *fmt_bytes(double b, char *buf, size_t len)
 {
     if (b >= 1e9) snprintf(buf, len, "%.2f GB", b / 1e9);
@@ -375,10 +339,10 @@ static int run_main(int argc, char **argv)
                                                     : "recomputing indices from random input");
 
     /* ---- run ---- */
-    run_ctx c = {.plan = plan, .dir = (simdpool_direction)dir, .src = src, .diff_dst = diff_dst,
-                 .dst = dst, .diff_src = diff_src, .indices = indices, .bwd_idx = bwd_idx,
+    tool_call c = {.plan = plan, .dir = (simdpool_direction)dir, .src = src, .diff_dst = diff_dst,
+                 .dst = dst, .diff_src = diff_src, .fwd_idx = indices, .bwd_idx = bwd_idx,
                  .threads = o.threads};
-    run_once(&c);
+    tool_call_plan(&c);
     if (c.status != SIMDPOOL_OK) return fail2("%s", simdpool_status_message(c.status));
 
     /* ---- verify ---- */
@@ -463,24 +427,24 @@ static int run_main(int argc, char **argv)
          * (--indices FILE): with them it is the training pass, without the
          * inference pass. */
         int with_idx = fwd ? (is_max && o.indices) : is_max && bwd_idx;
-        if (fwd && !with_idx) c.indices = NULL;
+        if (fwd && !with_idx) c.fwd_idx = NULL;
         int64_t rb, wb;
         tool_stream_bytes(plan, (simdpool_direction)dir, with_idx || (!fwd && is_max), &rb, &wb);
         if (!fwd && is_max && !bwd_idx) {
             /* Recomputing reads src instead of indices. */
             rb = ndst * (int64_t)sizeof(float) + nsrc * (int64_t)sizeof(float);
         }
-        double t = tool_time(run_once, &c, o.min_time, 1000);
-        run_ctx rc2 = c;
+        double t = tool_time(tool_call_plan, &c, o.min_time, 1000);
+        tool_call rc2 = c;
         rc2.plan = ref;
         /* The scalar reference is slow on big problems: fewer repetitions. */
-        double tref = tool_time(run_once, &rc2, o.min_time / 2, 15);
+        double tref = tool_time(tool_call_plan, &rc2, o.min_time / 2, 15);
         void *sin = xmalloc((size_t)rb), *sout = xmalloc((size_t)wb);
         memset(sin, 1, (size_t)rb);
         memset(sout, 0, (size_t)wb); /* map the pages before timing */
-        run_ctx sc = {.sin = sin, .sout = sout, .in_bytes = (size_t)rb, .out_bytes = (size_t)wb,
+        tool_call sc = {.stream_in = sin, .stream_out = sout, .in_bytes = (size_t)rb, .out_bytes = (size_t)wb,
                       .threads = o.threads};
-        double tc = tool_time(stream_once, &sc, o.min_time, 1000);
+        double tc = tool_time(tool_call_stream, &sc, o.min_time, 1000);
         double bytes = (double)(rb + wb);
         int nthr = o.threads ? o.threads : tool_online_cpus();
         char b1[32], b2[32], tt[32];

@@ -22,6 +22,28 @@ void *tool_alloc(size_t bytes)
     return p;
 }
 
+void tool_call_plan(void *arg)
+{
+    tool_call *c = arg;
+    simdpool_status s;
+    if (c->dir == SIMDPOOL_FORWARD)
+        s = c->threads == 1 ? simdpool_forward(c->plan, c->src, c->dst, c->fwd_idx)
+                            : simdpool_forward_threaded(c->plan, c->src, c->dst, c->fwd_idx,
+                                                        c->threads);
+    else
+        s = c->threads == 1
+                ? simdpool_backward(c->plan, c->diff_dst, c->bwd_idx, c->src, c->diff_src)
+                : simdpool_backward_threaded(c->plan, c->diff_dst, c->bwd_idx, c->src,
+                                             c->diff_src, c->threads);
+    if (s != SIMDPOOL_OK) c->status = s;
+}
+
+void tool_call_stream(void *arg)
+{
+    tool_call *c = arg;
+    tool_stream(c->stream_in, c->in_bytes, c->stream_out, c->out_bytes, c->threads);
+}
+
 double tool_now(void)
 {
     struct timespec ts;

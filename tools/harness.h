@@ -51,6 +51,25 @@ int tool_online_cpus(void);
  * first). max_samples caps the samples. */
 double tool_time(void (*fn)(void *), void *ctx, double min_time, int max_samples);
 
+/* One timed call, for tool_time: a plan run forward or backward (one thread,
+ * or the _threaded entry with `threads`), or the ceiling's stream. A failing
+ * call leaves its status in `status`. */
+typedef struct tool_call {
+    const simdpool_plan *plan;
+    simdpool_direction dir;
+    const float *src, *diff_dst;
+    float *dst, *diff_src;
+    int64_t *fwd_idx;       /* forward output, or NULL */
+    const int64_t *bwd_idx; /* backward input, or NULL */
+    int threads;
+    simdpool_status status;
+    const void *stream_in;  /* the ceiling's buffers */
+    void *stream_out;
+    size_t in_bytes, out_bytes;
+} tool_call;
+void tool_call_plan(void *call);
+void tool_call_stream(void *call);
+
 typedef struct tool_cmp {
     int64_t count;       /* elements compared */
     int64_t mismatches;  /* elements out of tolerance */

@@ -1,21 +1,13 @@
 /* NumPy .npy reading and writing; the format is documented by NumPy in
  * numpy/lib/format.py: magic, version, header length, a Python dict literal. */
 #include "npy.h"
+#include "fail.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 const char *npy_shape_str(int ndim, const int64_t *shape, char *buf, size_t len)
 {
@@ -57,12 +49,12 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
 {
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
-    if (!f) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    if (!f) return tool_fail(err, errlen, "%s: %s", path, strerror(errno));
     unsigned char pre[10];
     char *header = NULL;
     int rc = -1;
     if (fread(pre, 1, 8, f) != 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        fail(err, errlen, "%s: not a NumPy .npy file", path);
+        tool_fail(err, errlen, "%s: not a NumPy .npy file", path);
         goto done;
     }
     size_t hlen;
@@ -74,16 +66,16 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
         if (fread(l, 1, 4, f) != 4) goto truncated;
         hlen = l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24;
     } else {
-        fail(err, errlen, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
+        tool_fail(err, errlen, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
         goto done;
     }
     if (hlen > (1u << 20)) {
-        fail(err, errlen, "%s: .npy header too long", path);
+        tool_fail(err, errlen, "%s: .npy header too long", path);
         goto done;
     }
     header = malloc(hlen + 1);
     if (!header) {
-        fail(err, errlen, "%s: out of memory", path);
+        tool_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     if (fread(header, 1, hlen, f) != hlen) goto truncated;
@@ -93,7 +85,7 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     const char *fortran = dict_value(header, "fortran_order");
     const char *shape = dict_value(header, "shape");
     if (!descr || !fortran || !shape) {
-        fail(err, errlen, "%s: malformed .npy header", path);
+        tool_fail(err, errlen, "%s: malformed .npy header", path);
         goto done;
     }
     char d[8] = {0};
@@ -104,7 +96,7 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     char order = d[0];
     const char *t = d + 1;
     if (order == '>' || (order == '=' && !host_little_endian())) {
-        fail(err, errlen, "%s: big-endian data ('%s'); save it little-endian", path, d);
+        tool_fail(err, errlen, "%s: big-endian data ('%s'); save it little-endian", path, d);
         goto done;
     }
     if (order != '<' && order != '|' && order != '=') goto malformed;
@@ -114,17 +106,17 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     else if (!strcmp(t, "i8")) src_kind = 2;
     else if (!strcmp(t, "i4")) src_kind = 3;
     else {
-        fail(err, errlen, "%s: dtype '%s' is not %s", path, d,
+        tool_fail(err, errlen, "%s: dtype '%s' is not %s", path, d,
              want == NPY_F32 ? "float32 ('<f4')" : "int64 ('<i8')");
         goto done;
     }
     if ((want == NPY_F32) != (src_kind <= 1)) {
-        fail(err, errlen, "%s: dtype '%s' is not %s", path, d,
+        tool_fail(err, errlen, "%s: dtype '%s' is not %s", path, d,
              want == NPY_F32 ? "float32 ('<f4')" : "int64 ('<i8')");
         goto done;
     }
     if (!strncmp(fortran, "True", 4)) {
-        fail(err, errlen, "%s: Fortran-order array; save it in C order "
+        tool_fail(err, errlen, "%s: Fortran-order array; save it in C order "
                           "(numpy.ascontiguousarray)", path);
         goto done;
     }
@@ -148,7 +140,7 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     size_t n = (size_t)out->count;
     void *raw = malloc(n ? n * esize : 1);
     if (!raw) {
-        fail(err, errlen, "%s: out of memory", path);
+        tool_fail(err, errlen, "%s: out of memory", path);
         goto done;
     }
     if (fread(raw, esize, n, f) != n) {
@@ -157,13 +149,13 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     }
     if (src_kind == 1) {
         float *o = malloc(n ? n * sizeof(float) : 1);
-        if (!o) { free(raw); fail(err, errlen, "%s: out of memory", path); goto done; }
+        if (!o) { free(raw); tool_fail(err, errlen, "%s: out of memory", path); goto done; }
         for (size_t i = 0; i < n; i++) o[i] = (float)((double *)raw)[i];
         free(raw);
         raw = o;
     } else if (src_kind == 3) {
         int64_t *o = malloc(n ? n * sizeof(int64_t) : 1);
-        if (!o) { free(raw); fail(err, errlen, "%s: out of memory", path); goto done; }
+        if (!o) { free(raw); tool_fail(err, errlen, "%s: out of memory", path); goto done; }
         for (size_t i = 0; i < n; i++) o[i] = ((int32_t *)raw)[i];
         free(raw);
         raw = o;
@@ -173,10 +165,10 @@ int npy_read(const char *path, npy_type want, npy_array *out, char *err, size_t 
     rc = 0;
     goto done;
 malformed:
-    fail(err, errlen, "%s: malformed .npy header", path);
+    tool_fail(err, errlen, "%s: malformed .npy header", path);
     goto done;
 truncated:
-    fail(err, errlen, "%s: truncated .npy file", path);
+    tool_fail(err, errlen, "%s: truncated .npy file", path);
 done:
     free(header);
     fclose(f);
@@ -186,7 +178,7 @@ done:
 int npy_write(const char *path, npy_type type, int ndim, const int64_t *shape,
               const void *data, char *err, size_t errlen)
 {
-    if (!host_little_endian()) return fail(err, errlen, "%s: big-endian host", path);
+    if (!host_little_endian()) return tool_fail(err, errlen, "%s: big-endian host", path);
     char dict[256], sh[160];
     int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
                      type == NPY_F32 ? "<f4" : "<i8", npy_shape_str(ndim, shape, sh, sizeof sh));
@@ -199,12 +191,12 @@ int npy_write(const char *path, npy_type type, int ndim, const int64_t *shape,
     int64_t count = 1;
     for (int i = 0; i < ndim; i++) count *= shape[i];
     FILE *f = fopen(path, "wb");
-    if (!f) return fail(err, errlen, "%s: %s", path, strerror(errno));
+    if (!f) return tool_fail(err, errlen, "%s: %s", path, strerror(errno));
     int ok = fwrite(pre, 1, 10, f) == 10 && fwrite(dict, 1, (size_t)n, f) == (size_t)n;
     for (size_t i = (size_t)n; ok && i < hlen - 1; i++) ok = fputc(' ', f) != EOF;
     ok = ok && fputc('\n', f) != EOF;
     ok = ok && fwrite(data, type == NPY_F32 ? 4 : 8, (size_t)count, f) == (size_t)count;
     if (fclose(f) != 0) ok = 0;
-    if (!ok) return fail(err, errlen, "%s: write failed: %s", path, strerror(errno));
+    if (!ok) return tool_fail(err, errlen, "%s: write failed: %s", path, strerror(errno));
     return 0;
 }

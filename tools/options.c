@@ -1,5 +1,6 @@
 /* Option parsing for the simdpool driver; see options.h. */
 #include "options.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,15 +10,6 @@
 #include <string.h>
 
 #include "benchdnn.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 void tool_opts_init(tool_opts *o)
 {
@@ -58,15 +50,15 @@ static int parse_set(const char *what, const char *value, int (*map)(const char 
                      unsigned *set, char *err, size_t errlen)
 {
     char buf[256];
-    if (strlen(value) >= sizeof buf) return fail(err, errlen, "--%s: value too long", what);
+    if (strlen(value) >= sizeof buf) return tool_fail(err, errlen, "--%s: value too long", what);
     strcpy(buf, value);
     *set = 0;
     for (char *save = NULL, *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
         int v = map(w);
-        if (v < 0) return fail(err, errlen, "--%s: unknown value '%s'", what, w);
+        if (v < 0) return tool_fail(err, errlen, "--%s: unknown value '%s'", what, w);
         *set |= 1u << v;
     }
-    if (!*set) return fail(err, errlen, "--%s: empty value", what);
+    if (!*set) return tool_fail(err, errlen, "--%s: empty value", what);
     return 0;
 }
 
@@ -117,7 +109,7 @@ static int parse_int(const char *what, const char *s, int64_t *v, char *err, siz
     errno = 0;
     long long x = strtoll(s, &end, 10);
     if (end == s || *end || errno)
-        return fail(err, errlen, "--%s: '%s' is not an integer", what, s);
+        return tool_fail(err, errlen, "--%s: '%s' is not an integer", what, s);
     *v = x;
     return 0;
 }
@@ -131,20 +123,20 @@ static int parse_list(const char *what, const char *s, tool_list *l, int max, ch
     while (*p) {
         while (*p == ' ' || *p == '(' || *p == '[') p++;
         if (!*p) break;
-        if (l->n == max) return fail(err, errlen, "--%s: more than %d values in '%s'", what,
+        if (l->n == max) return tool_fail(err, errlen, "--%s: more than %d values in '%s'", what,
                                      max, s);
         char *end;
         errno = 0;
         long long x = strtoll(p, &end, 10);
-        if (end == p || errno) return fail(err, errlen, "--%s: '%s' is not a list of integers",
+        if (end == p || errno) return tool_fail(err, errlen, "--%s: '%s' is not a list of integers",
                                            what, s);
         l->v[l->n++] = x;
         p = end;
         while (*p == ' ' || *p == ')' || *p == ']') p++;
         if (*p == ',' || *p == 'x') p++;
-        else if (*p) return fail(err, errlen, "--%s: '%s' is not a list of integers", what, s);
+        else if (*p) return tool_fail(err, errlen, "--%s: '%s' is not a list of integers", what, s);
     }
-    if (!l->n) return fail(err, errlen, "--%s: empty list", what);
+    if (!l->n) return tool_fail(err, errlen, "--%s: empty list", what);
     return 0;
 }
 
@@ -166,10 +158,10 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == 0 || isdigit((unsigned char)arg[1])) {
             if (o->descriptor)
-                return fail(err, errlen, "unexpected argument '%s' (one benchdnn descriptor "
+                return tool_fail(err, errlen, "unexpected argument '%s' (one benchdnn descriptor "
                                          "already given: '%s')", arg, o->descriptor);
             if (!benchdnn_looks_like(arg))
-                return fail(err, errlen, "unexpected argument '%s' (not an option nor a "
+                return tool_fail(err, errlen, "unexpected argument '%s' (not an option nor a "
                                          "benchdnn descriptor like mb2ic16_ih32oh16_kh3sh2ph1)",
                             arg);
             o->descriptor = arg;
@@ -189,7 +181,7 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
 #define IS(s) (strcmp(name, s) == 0)
         int is_flag = IS("ceil-mode") || IS("ceil") || IS("verify") || IS("no-verify") ||
                       IS("bench") || IS("no-bench") || IS("help") || IS("h");
-        if (IS("help") || IS("h")) return fail(err, errlen, "help");
+        if (IS("help") || IS("h")) return tool_fail(err, errlen, "help");
         static const char *const known[] = {
             "alg", "algorithm", "a", "dir", "direction", "d", "layout", "tag", "format",
             "memory-format", "isa", "shape", "input-shape", "size", "kernel", "kernel-size", "k",
@@ -199,14 +191,14 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
             "output", "dst", "indices", "ws", "diff-dst", "diff-src", NULL};
         int is_known = is_flag;
         for (int k = 0; !is_known && known[k]; k++) is_known = IS(known[k]);
-        if (!is_known) return fail(err, errlen, "unknown option '%s'", arg);
+        if (!is_known) return tool_fail(err, errlen, "unknown option '%s'", arg);
         const char *value = inline_value;
         if (is_flag) {
             /* A flag may take a boolean as its next word ("--verify off"). */
             if (!value && i + 1 < argc && parse_bool(argv[i + 1]) >= 0 && argv[i + 1][0])
                 value = argv[++i];
             int b = parse_bool(value);
-            if (b < 0) return fail(err, errlen, "--%s: '%s' is not on/off", name, value);
+            if (b < 0) return tool_fail(err, errlen, "--%s: '%s' is not on/off", name, value);
             if (IS("ceil-mode") || IS("ceil")) o->ceil_mode = b;
             else if (IS("verify")) o->verify = b;
             else if (IS("no-verify")) o->verify = !b;
@@ -215,7 +207,7 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
             continue;
         }
         if (!value) {
-            if (i + 1 >= argc) return fail(err, errlen, "--%s needs a value", name);
+            if (i + 1 >= argc) return tool_fail(err, errlen, "--%s needs a value", name);
             value = argv[++i];
         }
         int rc = 0;
@@ -228,7 +220,7 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
             rc = parse_set("layout", value, map_layout, &o->layouts, err, errlen);
         else if (IS("isa")) {
             if (simdpool_isa_from_name(value, &o->isa) != SIMDPOOL_OK)
-                return fail(err, errlen, "--isa: unknown ISA '%s' (known: auto, scalar, avx2, "
+                return tool_fail(err, errlen, "--isa: unknown ISA '%s' (known: auto, scalar, avx2, "
                                          "avx512, neon)", value);
             o->isa_given = 1;
         } else if (IS("shape") || IS("input-shape") || IS("size"))
@@ -246,12 +238,12 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
         else if (IS("divisor") || IS("divisor-override")) {
             rc = parse_int("divisor", value, &o->divisor, err, errlen);
             if (!rc && o->divisor <= 0)
-                return fail(err, errlen, "--divisor: must be > 0");
+                return tool_fail(err, errlen, "--divisor: must be > 0");
         } else if (IS("desc") || IS("descriptor") || IS("prb") || IS("problem"))
             o->descriptor = value;
         else if (IS("mb")) {
             rc = parse_int("mb", value, &v, err, errlen);
-            if (!rc && v < 0) return fail(err, errlen, "--mb: must be >= 0");
+            if (!rc && v < 0) return tool_fail(err, errlen, "--mb: must be >= 0");
             o->mb = v;
         } else if (IS("seed")) {
             rc = parse_int("seed", value, &v, err, errlen);
@@ -259,23 +251,23 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
         } else if (IS("threads") || IS("nthr")) {
             if (lower_eq(value, "all")) v = 0;
             else rc = parse_int("threads", value, &v, err, errlen);
-            if (!rc && (v < 0 || v > 4096)) return fail(err, errlen, "--threads: 0..4096");
+            if (!rc && (v < 0 || v > 4096)) return tool_fail(err, errlen, "--threads: 0..4096");
             o->threads = (int)v;
         } else if (IS("min-time")) {
             char *end;
             o->min_time = strtod(value, &end);
             if (end == value || *end || !(o->min_time > 0) || o->min_time > 600)
-                return fail(err, errlen, "--min-time: '%s' is not a time in seconds", value);
+                return tool_fail(err, errlen, "--min-time: '%s' is not a time in seconds", value);
         } else if (IS("name"))
             o->name = value;
         else if (IS("mode")) {
             if (lower_eq(value, "train") || lower_eq(value, "training")) o->train = 1;
             else if (lower_eq(value, "infer") || lower_eq(value, "inference")) o->train = 0;
-            else return fail(err, errlen, "--mode: '%s' is not train or infer", value);
+            else return tool_fail(err, errlen, "--mode: '%s' is not train or infer", value);
         }
         else if (IS("input") || IS("src") || IS("output") || IS("dst") || IS("indices") ||
                  IS("ws") || IS("diff-dst") || IS("diff-src")) {
-            if (!allow_files) return fail(err, errlen, "--%s: data files are not accepted here",
+            if (!allow_files) return tool_fail(err, errlen, "--%s: data files are not accepted here",
                                           name);
             if (IS("input") || IS("src")) o->input = value;
             else if (IS("output") || IS("dst")) o->output = value;
@@ -283,7 +275,7 @@ int tool_opts_parse(tool_opts *o, int argc, char **argv, int allow_files, char *
             else if (IS("diff-dst")) o->diff_dst = value;
             else o->diff_src = value;
         } else
-            return fail(err, errlen, "unknown option '%s'", arg);
+            return tool_fail(err, errlen, "unknown option '%s'", arg);
 #undef IS
         if (rc) return rc;
     }
@@ -299,7 +291,7 @@ static int expand(const char *what, const tool_list *l, int dims, const int64_t 
         else if (l->n == 1) out[i] = l->v[0];
         else if (l->n == dims) out[i] = l->v[i];
         else
-            return fail(err, errlen, "--%s: %d values for a %dD problem (give %d, or one for "
+            return tool_fail(err, errlen, "--%s: %d values for a %dD problem (give %d, or one for "
                                      "all)", what, l->n, dims, dims);
     }
     return 0;
@@ -312,7 +304,7 @@ int tool_opts_desc(const tool_opts *o, simdpool_alg alg, simdpool_layout layout,
     if (o->descriptor) {
         if (o->shape.n || o->kernel.n || o->stride.n || o->pad.n || o->pad_end.n ||
             o->dilation.n || o->ceil_mode)
-            return fail(err, errlen, "give the problem either as a benchdnn descriptor or as "
+            return tool_fail(err, errlen, "give the problem either as a benchdnn descriptor or as "
                                      "--shape/--kernel/... flags, not both");
         simdpool_desc_init(d, alg, layout, 2);
         if (benchdnn_parse(o->descriptor, d, name, namelen, err, errlen)) return -1;
@@ -323,17 +315,17 @@ int tool_opts_desc(const tool_opts *o, simdpool_alg alg, simdpool_layout layout,
         return 0;
     }
     if (!o->shape.n)
-        return fail(err, errlen, "no problem: give --shape N,C,[D,][H,]W and --kernel, or a "
+        return tool_fail(err, errlen, "no problem: give --shape N,C,[D,][H,]W and --kernel, or a "
                                  "benchdnn descriptor");
     if (o->shape.n < 3 || o->shape.n > 5)
-        return fail(err, errlen, "--shape: %d values; give N,C,W (1D), N,C,H,W (2D) or "
+        return tool_fail(err, errlen, "--shape: %d values; give N,C,W (1D), N,C,H,W (2D) or "
                                  "N,C,D,H,W (3D)", o->shape.n);
     int dims = o->shape.n - 2;
     simdpool_desc_init(d, alg, layout, dims);
     d->batch = o->mb > 0 ? o->mb : o->shape.v[0];
     d->channels = o->shape.v[1];
     for (int i = 0; i < dims; i++) d->in[i] = o->shape.v[2 + i];
-    if (!o->kernel.n) return fail(err, errlen, "--kernel is required");
+    if (!o->kernel.n) return tool_fail(err, errlen, "--kernel is required");
     int64_t ones[3] = {1, 1, 1}, zeros[3] = {0, 0, 0};
     if (expand("kernel", &o->kernel, dims, ones, d->kernel, err, errlen)) return -1;
     if (expand("stride", &o->stride, dims, d->kernel, d->stride, err, errlen)) return -1;

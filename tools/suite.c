@@ -1,5 +1,6 @@
 /* The default benchmark suite and the problem-file reader; see suite.h. */
 #include "suite.h"
+#include "fail.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,15 +42,6 @@ const char *const tool_default_suite[] = {
     NULL,
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 /* Benchmark names must survive Google Benchmark's filter: keep [A-Za-z0-9_.-]. */
 static void sanitize(char *s)
 {
@@ -85,7 +77,7 @@ static int add_line(const char *text, const char *where, int lineno, int index, 
                     tool_case **cases, int *count, int *cap, char *err, size_t errlen)
 {
     char buf[2048], label[96];
-    if (strlen(text) >= sizeof buf) return fail(err, errlen, "%s:%d: line too long", where, lineno);
+    if (strlen(text) >= sizeof buf) return tool_fail(err, errlen, "%s:%d: line too long", where, lineno);
     strcpy(buf, text);
     take_label(buf, label, sizeof label);
     char *words[64];
@@ -104,7 +96,7 @@ static int add_line(const char *text, const char *where, int lineno, int index, 
     tool_opts_init(&o);
     char e[512];
     if (tool_opts_parse(&o, k, kept, 0, e, sizeof e))
-        return fail(err, errlen, "%s:%d: %s", where, lineno, e);
+        return tool_fail(err, errlen, "%s:%d: %s", where, lineno, e);
     if (mb > 0) o.mb = mb;
     unsigned algs = o.algs ? o.algs : 1u << SIMDPOOL_MAX;
     unsigned dirs = o.dirs ? o.dirs : 1u << SIMDPOOL_FORWARD;
@@ -118,13 +110,13 @@ static int add_line(const char *text, const char *where, int lineno, int index, 
             char dname[96];
             if (tool_opts_desc(&o, (simdpool_alg)a, (simdpool_layout)l, &d, dname, sizeof dname,
                                e, sizeof e))
-                return fail(err, errlen, "%s:%d: %s", where, lineno, e);
+                return tool_fail(err, errlen, "%s:%d: %s", where, lineno, e);
             for (int dir = 0; dir < 2; dir++) {
                 if (!(dirs & (1u << dir))) continue;
                 if (*count == *cap) {
                     *cap = *cap ? *cap * 2 : 64;
                     tool_case *grown = realloc(*cases, sizeof **cases * (size_t)*cap);
-                    if (!grown) return fail(err, errlen, "out of memory");
+                    if (!grown) return tool_fail(err, errlen, "out of memory");
                     *cases = grown;
                 }
                 tool_case *c = &(*cases)[(*count)++];
@@ -160,7 +152,7 @@ int tool_cases_load(const char *path, long long mb, tool_case **cases, char *err
     }
     FILE *f = fopen(path, "r");
     if (!f) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        tool_fail(err, errlen, "%s: %s", path, strerror(errno));
         goto bad;
     }
     char line[2048];
@@ -177,7 +169,7 @@ int tool_cases_load(const char *path, long long mb, tool_case **cases, char *err
     }
     fclose(f);
     if (!count) {
-        fail(err, errlen, "%s: no problems in the file", path);
+        tool_fail(err, errlen, "%s: no problems in the file", path);
         goto bad;
     }
     return count;
