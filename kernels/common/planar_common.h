@@ -33,6 +33,25 @@
 #define PL_PREFETCH_AHEAD 384
 #define PL_PREFETCH(ptr) __builtin_prefetch((ptr), 0, 3)
 
+/* Runs CASES(S, K, D) with the W shapes the templates unroll (3/2, 2/2, 3/1
+ * dense; any stride 1; dense stride 2) as compile-time constants, so each
+ * gets its own specialized loop; anything else runs the general one. */
+#define PL_FOR_W_SHAPE(CASES, S, K, D)                                                         \
+    do {                                                                                       \
+        if ((S) == 2 && (D) == 1 && (K) == 3)                                                  \
+            CASES(2, 3, 1);                                                                    \
+        else if ((S) == 2 && (D) == 1 && (K) == 2)                                             \
+            CASES(2, 2, 1);                                                                    \
+        else if ((S) == 1 && (D) == 1 && (K) == 3)                                             \
+            CASES(1, 3, 1);                                                                    \
+        else if ((S) == 1)                                                                     \
+            CASES(1, K, D);                                                                    \
+        else if ((S) == 2 && (D) == 1)                                                         \
+            CASES(2, K, 1);                                                                    \
+        else                                                                                   \
+            CASES(S, K, D);                                                                    \
+    } while (0)
+
 /* The valid input rows of one output row (od, oh): D taps [d0, d1) times H
  * taps [h0, h1), visited in scan order. `padded` is the include-padding
  * divisor factor of D and H. */

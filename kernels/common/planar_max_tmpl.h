@@ -439,18 +439,7 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
         int R = 0;
         PL_FOR_ROWS(r, off, offs[R++] = off);
         const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
-        if (S == 2 && D == 1 && K == 3)
-            PL_ROWS_CASES(2, 3, 1);
-        else if (S == 2 && D == 1 && K == 2)
-            PL_ROWS_CASES(2, 2, 1);
-        else if (S == 1 && D == 1 && K == 3)
-            PL_ROWS_CASES(1, 3, 1);
-        else if (S == 1)
-            PL_ROWS_CASES(1, K, D);
-        else if (S == 2 && D == 1)
-            PL_ROWS_CASES(2, K, 1);
-        else
-            PL_ROWS_CASES(S, K, D);
+        PL_FOR_W_SHAPE(PL_ROWS_CASES, S, K, D);
         return;
     }
     const int64_t ib = aw->interior_begin, ie = aw->interior_end;
