@@ -108,26 +108,46 @@ void case_bytes(const tool_case &c, int64_t *rb, int64_t *wb)
 struct StreamCtx {
     aligned_vector<unsigned char> in, out;
     int threads;
+    int nontemporal;
 };
 
 void stream_call(void *p)
 {
     auto *s = static_cast<StreamCtx *>(p);
-    tool_stream(s->in.data(), s->in.size(), s->out.data(), s->out.size(), s->threads);
+    tool_stream(s->in.data(), s->in.size(), s->out.data(), s->out.size(), s->threads,
+                s->nontemporal);
 }
 
-// The ceiling for (read, write, threads), measured once per run.
-double ceiling_seconds(int64_t rb, int64_t wb, int threads)
+// The ceiling for (read, write, threads), measured once per run: the faster
+// of plain and non-temporal stores (see tool_time_ceiling), and which it was.
+struct Ceiling {
+    double seconds;
+    int nontemporal;
+};
+
+Ceiling ceiling_of(int64_t rb, int64_t wb, int threads)
 {
-    static std::map<std::tuple<int64_t, int64_t, int>, double> cache;
+    static std::map<std::tuple<int64_t, int64_t, int>, Ceiling> cache;
     auto key = std::make_tuple(rb, wb, threads);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     StreamCtx s{aligned_vector<unsigned char>((size_t)rb, 1), aligned_vector<unsigned char>((size_t)wb),
-                threads};
-    double t = tool_time(stream_call, &s, 0.05, 200);
-    cache[key] = t;
-    return t;
+                threads, 0};
+    tool_call call{};
+    call.stream_in = s.in.data();
+    call.stream_out = s.out.data();
+    call.in_bytes = s.in.size();
+    call.out_bytes = s.out.size();
+    call.threads = threads;
+    double t = tool_time_ceiling(&call, 0.05);
+    Ceiling c{t, call.nontemporal};
+    cache[key] = c;
+    return c;
+}
+
+double ceiling_seconds(int64_t rb, int64_t wb, int threads)
+{
+    return ceiling_of(rb, wb, threads).seconds;
 }
 
 // `seconds`: the timed loop's wall time, measured by the caller.
@@ -180,12 +200,13 @@ void bm_ceiling(benchmark::State &state, int index, int threads)
     const tool_case &c = g_cases[(size_t)index];
     int64_t rb, wb;
     case_bytes(c, &rb, &wb);
+    int nontemporal = ceiling_of(rb, wb, threads).nontemporal;
     StreamCtx s{aligned_vector<unsigned char>((size_t)rb, 1), aligned_vector<unsigned char>((size_t)wb),
-                threads};
+                threads, nontemporal};
     double t0 = tool_now();
     for (auto _ : state) stream_call(&s);
     double seconds = tool_now() - t0;
-    state.SetLabel(std::string("stream_") + tool_stream_isa());
+    state.SetLabel(std::string("stream_") + tool_stream_isa() + (nontemporal ? "_nt" : ""));
     finish(state, c, threads, seconds);
 }
 

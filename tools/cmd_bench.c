@@ -231,16 +231,23 @@ static void time_case(bench_row *row, unsigned isas, simdpool_isa best, int thre
     memset(o, 0, sc.out_bytes); /* map the pages before timing */
     sc.stream_in = in;
     sc.stream_out = o;
-    row->one.seconds[IMPL_CEILING] = tool_time(tool_call_stream, &sc, min_time, 1000);
-    snprintf(row->one.kernel[IMPL_CEILING], 64, "stream_%s", tool_stream_isa());
+    row->one.seconds[IMPL_CEILING] = tool_time_ceiling(&sc, min_time);
+    snprintf(row->one.kernel[IMPL_CEILING], 64, "stream_%s%s", tool_stream_isa(),
+             sc.nontemporal ? "_nt" : "");
     if (threads_all > 1) {
         sc.threads = threads_all;
         /* The ceiling is the fastest way to stream the bytes: on small
          * problems starting threads costs more than one thread's copy. */
-        double t = tool_time(tool_call_stream, &sc, min_time, 1000);
+        int one_nt = sc.nontemporal;
+        double t = tool_time_ceiling(&sc, min_time);
         double one = row->one.seconds[IMPL_CEILING];
-        row->all.seconds[IMPL_CEILING] = one > 0 && one < t ? one : t;
-        snprintf(row->all.kernel[IMPL_CEILING], 64, "stream_%s", tool_stream_isa());
+        if (one > 0 && one < t) {
+            t = one;
+            sc.nontemporal = one_nt;
+        }
+        row->all.seconds[IMPL_CEILING] = t;
+        snprintf(row->all.kernel[IMPL_CEILING], 64, "stream_%s%s", tool_stream_isa(),
+                 sc.nontemporal ? "_nt" : "");
     }
     *seen |= 1u << IMPL_CEILING;
     free(in);

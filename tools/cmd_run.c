@@ -444,7 +444,7 @@ static int run_main(int argc, char **argv)
         memset(sout, 0, (size_t)wb); /* map the pages before timing */
         tool_call sc = {.stream_in = sin, .stream_out = sout, .in_bytes = (size_t)rb, .out_bytes = (size_t)wb,
                       .threads = o.threads};
-        double tc = tool_time(tool_call_stream, &sc, o.min_time, 1000);
+        double tc = tool_time_ceiling(&sc, o.min_time);
         double bytes = (double)(rb + wb);
         int nthr = o.threads ? o.threads : tool_online_cpus();
         char b1[32], b2[32], tt[32];
@@ -458,7 +458,8 @@ static int run_main(int argc, char **argv)
                simdpool_plan_kernel_name(ref, (simdpool_direction)dir),
                fmt_time(tref, tt, sizeof tt), bytes / tref / 1e9, tc / tref);
         char cname[64];
-        snprintf(cname, sizeof cname, "streaming ceiling (%s loop)", tool_stream_isa());
+        snprintf(cname, sizeof cname, "streaming ceiling (%s loop%s)", tool_stream_isa(),
+                 sc.nontemporal ? ", non-temporal stores" : "");
         printf("  %-34s median %s  %7.2f GB/s\n", cname, fmt_time(tc, tt, sizeof tt),
                bytes / tc / 1e9);
         release(sin);

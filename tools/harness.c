@@ -41,7 +41,8 @@ void tool_call_plan(void *arg)
 void tool_call_stream(void *arg)
 {
     tool_call *c = arg;
-    tool_stream(c->stream_in, c->in_bytes, c->stream_out, c->out_bytes, c->threads);
+    tool_stream(c->stream_in, c->in_bytes, c->stream_out, c->out_bytes, c->threads,
+                c->nontemporal);
 }
 
 double tool_now(void)
@@ -129,6 +130,25 @@ __attribute__((target("avx2"))) static uint64_t block_avx2(const unsigned char *
     return (uint64_t)_mm256_extract_epi64(a, 0) | (uint64_t)_mm256_extract_epi64(a, 3);
 }
 
+/* The same with non-temporal stores: output lines are written without being
+ * read first, which is faster once the output leaves the caches. */
+__attribute__((target("avx2"))) static uint64_t block_avx2_nt(const unsigned char *in, size_t ib,
+                                                              unsigned char *out, size_t ob,
+                                                              uint64_t acc)
+{
+    __m256i a = _mm256_set1_epi64x((long long)acc), b = _mm256_setzero_si256();
+    for (size_t i = 0; i < ib; i += 64) {
+        a = _mm256_or_si256(a, _mm256_loadu_si256((const __m256i *)(in + i)));
+        b = _mm256_or_si256(b, _mm256_loadu_si256((const __m256i *)(in + i + 32)));
+    }
+    for (size_t i = 0; i < ob; i += 64) {
+        _mm256_stream_si256((__m256i *)(out + i), a);
+        _mm256_stream_si256((__m256i *)(out + i + 32), b);
+    }
+    a = _mm256_or_si256(a, b);
+    return (uint64_t)_mm256_extract_epi64(a, 0) | (uint64_t)_mm256_extract_epi64(a, 3);
+}
+
 __attribute__((target("avx512f"))) static uint64_t block_avx512(const unsigned char *in,
                                                                 size_t ib, unsigned char *out,
                                                                 size_t ob, uint64_t acc)
@@ -148,24 +168,47 @@ __attribute__((target("avx512f"))) static uint64_t block_avx512(const unsigned c
     a = _mm512_or_si512(a, b);
     return (uint64_t)_mm512_reduce_or_epi64(a);
 }
+
+__attribute__((target("avx512f"))) static uint64_t block_avx512_nt(const unsigned char *in,
+                                                                   size_t ib, unsigned char *out,
+                                                                   size_t ob, uint64_t acc)
+{
+    __m512i a = _mm512_set1_epi64((long long)acc), b = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 128 <= ib; i += 128) {
+        a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
+        b = _mm512_or_si512(b, _mm512_loadu_si512(in + i + 64));
+    }
+    if (i < ib) a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
+    for (i = 0; i + 128 <= ob; i += 128) {
+        _mm512_stream_si512((__m512i *)(out + i), a);
+        _mm512_stream_si512((__m512i *)(out + i + 64), b);
+    }
+    if (i < ob) _mm512_stream_si512((__m512i *)(out + i), a);
+    a = _mm512_or_si512(a, b);
+    return (uint64_t)_mm512_reduce_or_epi64(a);
+}
 #endif
 
-static block_fn stream_block;
+static block_fn stream_block, stream_block_nt; /* stream_block_nt: NULL if none */
 static const char *stream_name;
 static pthread_once_t stream_once = PTHREAD_ONCE_INIT;
 
 static void choose_stream(void)
 {
     stream_block = block_generic;
+    stream_block_nt = NULL;
     stream_name = "generic";
 #ifdef HAVE_X86_STREAM
     unsigned runnable = simdpool_isas_runnable();
     /* The library's CPU check covers the OS state (XCR0) as well as cpuid. */
     if (runnable & (1u << SIMDPOOL_ISA_AVX512)) {
         stream_block = block_avx512;
+        stream_block_nt = block_avx512_nt;
         stream_name = "avx512";
     } else if (runnable & (1u << SIMDPOOL_ISA_AVX2)) {
         stream_block = block_avx2;
+        stream_block_nt = block_avx2_nt;
         stream_name = "avx2";
     } else {
         stream_name = "sse2";
@@ -181,8 +224,19 @@ const char *tool_stream_isa(void)
 
 static volatile uint64_t stream_sink;
 
-static void stream_one(const unsigned char *in, size_t ib, unsigned char *out, size_t ob)
+int tool_stream_has_nontemporal(void)
 {
+    pthread_once(&stream_once, choose_stream);
+    return stream_block_nt != NULL;
+}
+
+static void stream_one(const unsigned char *in, size_t ib, unsigned char *out, size_t ob,
+                       int nontemporal)
+{
+    /* Non-temporal stores need aligned lines; the blocks below start on
+     * 64-byte offsets, so the base decides. */
+    block_fn block = nontemporal && stream_block_nt && (uintptr_t)out % 64 == 0 ? stream_block_nt
+                                                                              : stream_block;
     /* Interleave like a copy: blocks of about 4 KiB of the larger side. */
     size_t big = ib > ob ? ib : ob;
     size_t blocks = (big + 4095) / 4096;
@@ -191,13 +245,16 @@ static void stream_one(const unsigned char *in, size_t ib, unsigned char *out, s
     size_t ip = 0, op = 0;
     for (size_t j = 1; j <= blocks; j++) {
         size_t ie = ib / 64 * j / blocks * 64, oe = ob / 64 * j / blocks * 64;
-        acc = stream_block(in + ip, ie - ip, out + op, oe - op, acc);
+        acc = block(in + ip, ie - ip, out + op, oe - op, acc);
         ip = ie;
         op = oe;
     }
     /* Tails below 64 bytes. */
     for (; ip < ib; ip++) acc += in[ip];
     for (; op < ob; op++) out[op] = (unsigned char)acc;
+#ifdef HAVE_X86_STREAM
+    if (block != stream_block) _mm_sfence(); /* the streamed lines are written by now */
+#endif
     stream_sink = acc;
 }
 
@@ -206,21 +263,23 @@ typedef struct {
     size_t ib;
     unsigned char *out;
     size_t ob;
+    int nontemporal;
 } stream_job;
 
 static void *stream_thread(void *arg)
 {
     stream_job *j = arg;
-    stream_one(j->in, j->ib, j->out, j->ob);
+    stream_one(j->in, j->ib, j->out, j->ob, j->nontemporal);
     return NULL;
 }
 
-void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, int threads)
+void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, int threads,
+                 int nontemporal)
 {
     pthread_once(&stream_once, choose_stream);
     if (threads == 0) threads = tool_online_cpus();
     if (threads <= 1) {
-        stream_one(in, in_bytes, out, out_bytes);
+        stream_one(in, in_bytes, out, out_bytes, nontemporal);
         return;
     }
     if (threads > 256) threads = 256;
@@ -235,7 +294,7 @@ void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, i
         size_t o1 = t == threads - 1 ? out_bytes
                                      : out_bytes / 64 * (size_t)(t + 1) / (size_t)threads * 64;
         jobs[t] = (stream_job){(const unsigned char *)in + i0, i1 - i0,
-                               (unsigned char *)out + o0, o1 - o0};
+                               (unsigned char *)out + o0, o1 - o0, nontemporal};
     }
     for (int t = 1; t < threads; t++)
         started[t] = pthread_create(&tid[t], NULL, stream_thread, &jobs[t]) == 0;
@@ -291,6 +350,18 @@ double tool_time(void (*fn)(void *), void *ctx, double min_time, int max_samples
     double median = n % 2 ? samples[n / 2] : 0.5 * (samples[n / 2 - 1] + samples[n / 2]);
     free(samples);
     return median;
+}
+
+double tool_time_ceiling(tool_call *stream, double min_time)
+{
+    stream->nontemporal = 0;
+    double plain = tool_time(tool_call_stream, stream, min_time, 1000);
+    if (!tool_stream_has_nontemporal()) return plain;
+    stream->nontemporal = 1;
+    double nt = tool_time(tool_call_stream, stream, min_time, 1000);
+    if (nt < plain) return nt;
+    stream->nontemporal = 0;
+    return plain;
 }
 
 /* ---- comparison ---------------------------------------------------------- */

@@ -37,10 +37,15 @@ void tool_stream_bytes(const simdpool_plan *plan, simdpool_direction dir, int wi
  * vector stores over all out_bytes of `out`, interleaved like a copy, with the
  * widest vectors the CPU runs (AVX-512, AVX2, else 16 bytes). `threads` > 1
  * splits both ranges across that many threads (0: all online CPUs).
+ * `nontemporal`: store with non-temporal stores where the loop has them and
+ * `out` is 64-byte aligned (plain stores otherwise).
  */
-void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, int threads);
+void tool_stream(const void *in, size_t in_bytes, void *out, size_t out_bytes, int threads,
+                 int nontemporal);
 /* Which loop tool_stream uses: "avx512", "avx2" or "sse2"/"generic". */
 const char *tool_stream_isa(void);
+/* Whether that loop has a non-temporal form. */
+int tool_stream_has_nontemporal(void);
 int tool_online_cpus(void);
 
 /* Median seconds of fn(ctx) after a warm-up call, over samples filling about
@@ -66,9 +71,16 @@ typedef struct tool_call {
     const void *stream_in;  /* the ceiling's buffers */
     void *stream_out;
     size_t in_bytes, out_bytes;
+    int nontemporal; /* the ceiling's stores */
 } tool_call;
 void tool_call_plan(void *call);
 void tool_call_stream(void *call);
+
+/* The ceiling: the faster of streaming with plain and with non-temporal
+ * stores (in cache plain stores win; out of cache non-temporal ones skip
+ * reading the output lines first), timed as tool_time does. Leaves the
+ * winner in stream->nontemporal. */
+double tool_time_ceiling(tool_call *stream, double min_time);
 
 typedef struct tool_cmp {
     int64_t count;       /* elements compared */
