@@ -198,4 +198,10 @@ PL_INLINE void pl_zero_floats(float *p, int64_t n)
     if (i < n) pl_storeu_m(p + i, _mm256_setzero_ps(), pl_first((int)(n - i)));
 }
 
+/* ---- NCHW average forward (flat 3x3/1 planes) ---- */
+
+/* a + b in the lanes of m, a + 0 elsewhere (b's other lanes never reach the
+ * sum, not even an inf or a NaN). */
+PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b) { return _mm256_add_ps(a, _mm256_and_ps(m, b)); }
+
 #endif

@@ -178,4 +178,10 @@ PL_INLINE void pl_zero_floats(float *p, int64_t n)
     if (i < n) _mm512_mask_storeu_ps(p + i, pl_first((int)(n - i)), _mm512_setzero_ps());
 }
 
+/* ---- NCHW average forward (flat 3x3/1 planes) ---- */
+
+/* a + b in the lanes of m, a elsewhere (b's other lanes never reach the sum,
+ * not even an inf or a NaN). */
+PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b) { return _mm512_mask_add_ps(a, m, a, b); }
+
 #endif

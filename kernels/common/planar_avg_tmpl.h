@@ -6,6 +6,8 @@
 #ifndef SIMDPOOL_PLANAR_AVG_TMPL_H
 #define SIMDPOOL_PLANAR_AVG_TMPL_H
 
+#include <string.h>
+
 #include "planar_common.h"
 
 /* ---- average forward ------------------------------------------------------ */
@@ -462,10 +464,171 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
     }
 }
 
+/* ---- average forward, flat 3x3/1 planes ----------------------------------- */
+
+/* 3 taps, stride 1, padding 1 along W and H (or H unit) on small planes
+ * (Inception's 35x35, 17x17, 8x8): rows of a few vectors would pay the
+ * per-row set-up of the paths above for little work, so the plane is run as
+ * one flat array instead. Output i = h*W + w sums the vertical neighbours
+ * i - W, i, i + W (masked loads at the top and bottom rows read the padding
+ * as 0), then the left and right neighbours of that sum from the adjacent
+ * vectors, each kept only where it is in the same row (column masks repeat
+ * every W / gcd(W, PL_VL) vectors), times the reciprocal of its divisor from
+ * a table made once per call. */
+#define PL_FLAT_MAX 4096
+#define PL_FLAT_PERIOD_MAX 128
+
+/* The vertical sum of KH (1 or 3) rows at flat position x of a plane of n
+ * floats, rows w long; 0 past the plane. */
+PL_INLINE pl_vf pl_flat_vsum(const float *plane, int64_t x, int64_t n, int64_t w, const int KH)
+{
+    if (KH == 1) {
+        if (x + PL_VL <= n) return pl_loadu(plane + x);
+        return pl_loadu_m(plane + x, pl_range(0, n - x));
+    }
+    if (x >= w && x + PL_VL + w <= n)
+        return pl_add(pl_add(pl_loadu(plane + x - w), pl_loadu(plane + x)), pl_loadu(plane + x + w));
+    pl_vf up = pl_loadu_m(plane + x - w, pl_range(w - x, n - x + w));
+    pl_vf mid = pl_loadu_m(plane + x, pl_range(-x, n - x));
+    pl_vf down = pl_loadu_m(plane + x + w, pl_range(-x - w, n - x - w));
+    return pl_add(pl_add(up, mid), down);
+}
+
+/* One output vector at x: its vertical sum `cur` plus the left and right
+ * neighbours in the same row, over its divisor. */
+PL_INLINE pl_vf pl_flat_out(pl_vf prev, pl_vf cur, pl_vf next, pl_vm left, pl_vm right,
+                            const float *recip)
+{
+    pl_vf sum = pl_add_m(pl_add_m(cur, left, pl_prev1(prev, cur)), right, pl_next1(cur, next));
+    return pl_mul(sum, pl_loadu(recip));
+}
+
+PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, int64_t n, int64_t w,
+                                 const float *recip, const pl_vm *left, const pl_vm *right,
+                                 int period, const int KH)
+{
+    /* Vectors x in [x0, x1) have every vertical load of the next vector
+     * inside the plane and a whole store: no bound check. */
+    const int64_t up = KH == 3 ? w : 0;
+    int64_t x0 = (up + PL_VL - 1) / PL_VL * PL_VL - PL_VL, x1 = n - up - 2 * PL_VL + 1;
+    if (x0 < 0) x0 = 0;
+    if (x1 < x0) x1 = x0;
+    pl_vf prev = pl_zero(), cur = pl_flat_vsum(plane, 0, n, w, KH);
+    int j = 0;
+    int64_t x = 0;
+    for (; x < x0; x += PL_VL) {
+        pl_vf next = pl_flat_vsum(plane, x + PL_VL, n, w, KH);
+        pl_storeu(o + x, pl_flat_out(prev, cur, next, left[j], right[j], recip + x));
+        prev = cur;
+        cur = next;
+        if (++j == period) j = 0;
+    }
+    for (; x < x1; x += PL_VL) {
+        const float *t = plane + x + PL_VL;
+        pl_vf next = pl_loadu(t);
+        if (KH == 3) next = pl_add(pl_add(pl_loadu(t - w), next), pl_loadu(t + w));
+        pl_storeu(o + x, pl_flat_out(prev, cur, next, left[j], right[j], recip + x));
+        prev = cur;
+        cur = next;
+        if (++j == period) j = 0;
+    }
+    for (; x < n; x += PL_VL) {
+        pl_vf next = pl_flat_vsum(plane, x + PL_VL, n, w, KH);
+        pl_vf res = pl_flat_out(prev, cur, next, left[j], right[j], recip + x);
+        if (x + PL_VL <= n)
+            pl_storeu(o + x, res);
+        else
+            pl_storeu_m(o + x, res, pl_first((int)(n - x)));
+        prev = cur;
+        cur = next;
+        if (++j == period) j = 0;
+    }
+}
+
+/* Does the flat path take p: W (and H, unless H is unit) 3 taps, stride 1,
+ * padding 1, output as large as the input; D unit windows; small planes. */
+static int pl_avg_flat_fits(const sp_problem *p)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    if (ad->kernel != 1 || ad->stride != 1 || ad->pad_begin != 0 || ad->out != ad->in) return 0;
+    int64_t g = aw->in, v = PL_VL;
+    while (v) { int64_t t = g % v; g = v; v = t; }
+    if (aw->in / g > PL_FLAT_PERIOD_MAX || ah->in * aw->in > PL_FLAT_MAX) return 0;
+    const sp_axis *three[2] = {ah, aw};
+    for (int i = 0; i < 2; i++) {
+        const sp_axis *a = three[i];
+        if (i == 0 && a->in == 1 && a->kernel == 1 && a->pad_begin == 0 && a->out == 1) continue;
+        if (a->kernel != 3 || a->stride != 1 || a->dilation != 1 || a->pad_begin != 1 ||
+            a->out != a->in)
+            return 0;
+    }
+    return 1;
+}
+
+/* The divisor of flat output (oh, ow): the H factor times the W factor. */
+static inline int64_t pl_flat_divisor_factor(const sp_problem *p, const sp_axis *a, int64_t o)
+{
+    if (p->divisor_override) return 1;
+    if (p->alg == SIMDPOOL_AVG_INCLUDE_PAD) return sp_axis_padded_taps(a, o);
+    int64_t f, e;
+    sp_axis_valid_taps(a, o, &f, &e);
+    return e - f; /* every window holds its centre: >= 1 */
+}
+
+static void pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, int64_t begin,
+                            int64_t end)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t w = aw->in, h = ah->in, n = h * w;
+    /* Reciprocal divisors, made per call and cheaply (the kernel itself is
+     * only a few instructions per output): rows differ from their neighbours
+     * only at the top and bottom, so the other rows are copies. */
+    float recip[PL_FLAT_MAX + PL_VL];
+    const int64_t over = p->divisor_override ? p->divisor_override : 1;
+    for (int64_t oh = 0; oh < h; oh++) {
+        float *row = recip + oh * w;
+        if (oh >= 2 && oh < h - 1) {
+            memcpy(row, recip + w, (size_t)w * sizeof(float));
+            continue;
+        }
+        const int64_t fh = pl_flat_divisor_factor(p, ah, oh) * over;
+        for (int64_t ow = 0; ow < w; ow++)
+            row[ow] = 1.0f / (float)(fh * pl_flat_divisor_factor(p, aw, ow));
+    }
+    for (int64_t i = n; i < n + PL_VL; i++) recip[i] = 0.0f;
+    /* Column masks: vector k's first column is k * PL_VL mod w. */
+    pl_vm left[PL_FLAT_PERIOD_MAX], right[PL_FLAT_PERIOD_MAX];
+    int period = 0;
+    int64_t c0 = 0;
+    do {
+        int32_t col[PL_VL];
+        for (int l = 0, c = (int)c0; l < PL_VL; l++, c = c + 1 == w ? 0 : c + 1) col[l] = c;
+        const pl_vi c = pl_iloadu(col);
+        left[period] = pl_ilt(pl_iset1(0), c);
+        right[period] = pl_ilt(c, pl_iset1((int32_t)(w - 1)));
+        period++;
+        c0 = (c0 + PL_VL) % w;
+    } while (c0 != 0);
+    const int64_t planes = p->axis[SP_D].in;
+    for (int64_t item = begin; item < end; item++)
+        for (int64_t d = 0; d < planes; d++) {
+            const float *plane = src + item * p->in_plane + d * n;
+            float *o = dst + item * p->out_plane + d * n;
+            if (ah->kernel == 3)
+                pl_avg_flat_plane(plane, o, n, w, recip, left, right, period, 3);
+            else
+                pl_avg_flat_plane(plane, o, n, w, recip, left, right, period, 1);
+        }
+}
+
 simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw)(const sp_problem *p, const float *src, float *dst,
                                            int64_t *indices, int64_t begin, int64_t end)
 {
     (void)indices;
+    if (pl_avg_flat_fits(p)) {
+        pl_avg_fwd_flat(p, src, dst, begin, end);
+        return SIMDPOOL_OK;
+    }
     int64_t len = pl_sep_len(p);
     if (len) {
         pl_avg_fwd_sep(p, src, dst, begin, end, len);

@@ -241,4 +241,13 @@ PL_INLINE void pl_zero_floats(float *p, int64_t n)
     for (; i < n; i++) p[i] = 0.0f;
 }
 
+/* ---- NCHW average forward (flat 3x3/1 planes) ---- */
+
+/* a + b in the lanes of m, a + 0 elsewhere (b's other lanes never reach the
+ * sum, not even an inf or a NaN). */
+PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b)
+{
+    return vaddq_f32(a, vreinterpretq_f32_u32(vandq_u32(m, vreinterpretq_u32_f32(b))));
+}
+
 #endif
