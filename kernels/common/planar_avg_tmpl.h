@@ -477,70 +477,100 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
  * a table made once per call. */
 #define PL_FLAT_MAX 4096
 #define PL_FLAT_PERIOD_MAX 128
+#define PL_FLAT_MAX_W 256
+#define PL_FLAT_BORDER_MAX (2 * (PL_FLAT_MAX_W / PL_VL + 2))
 
-/* The vertical sum of KH (1 or 3) rows at flat position x of a plane of n
- * floats, rows w long; 0 past the plane. */
-PL_INLINE pl_vf pl_flat_vsum(const float *plane, int64_t x, int64_t n, int64_t w, const int KH)
+/* The vertical sum of KH (1 or 3) rows at flat position x of a plane, rows w
+ * long, the rows above, at and below x loaded under the masks m[0..2]. */
+PL_INLINE pl_vf pl_flat_vsum_m(const float *plane, int64_t x, int64_t w, const pl_vm *m,
+                               const int KH)
 {
-    if (KH == 1) {
-        if (x + PL_VL <= n) return pl_loadu(plane + x);
-        return pl_loadu_m(plane + x, pl_range(0, n - x));
-    }
-    if (x >= w && x + PL_VL + w <= n)
-        return pl_add(pl_add(pl_loadu(plane + x - w), pl_loadu(plane + x)), pl_loadu(plane + x + w));
-    pl_vf up = pl_loadu_m(plane + x - w, pl_range(w - x, n - x + w));
-    pl_vf mid = pl_loadu_m(plane + x, pl_range(-x, n - x));
-    pl_vf down = pl_loadu_m(plane + x + w, pl_range(-x - w, n - x - w));
-    return pl_add(pl_add(up, mid), down);
+    if (KH == 1) return pl_loadu_m(plane + x, m[1]);
+    return pl_add(pl_add(pl_loadu_m(plane + x - w, m[0]), pl_loadu_m(plane + x, m[1])),
+                  pl_loadu_m(plane + x + w, m[2]));
 }
 
-/* One output vector at x: its vertical sum `cur` plus the left and right
- * neighbours in the same row, over its divisor. */
+/* The plane's shape and the per-call tables of its flat pass. Vertical sums
+ * at x in [vtop, vbot) read whole vectors; the others take their masks from
+ * `border` (made once per call: every plane has the same borders). */
+typedef struct pl_flat {
+    int64_t n, w, vtop, vbot;
+    int period;
+    const float *recip;
+    const pl_vm *left, *right, *border;
+} pl_flat;
+
+/* The vertical sum at any x (a multiple of PL_VL); 0 past the plane. */
+PL_INLINE pl_vf pl_flat_vsum(const float *plane, int64_t x, const pl_flat *f, const int KH)
+{
+    if (x >= f->n) return pl_zero();
+    if (x >= f->vtop && x < f->vbot) {
+        if (KH == 1) return pl_loadu(plane + x);
+        return pl_add(pl_add(pl_loadu(plane + x - f->w), pl_loadu(plane + x)),
+                      pl_loadu(plane + x + f->w));
+    }
+    int64_t k = x < f->vtop ? x / PL_VL : f->vtop / PL_VL + (x - f->vbot) / PL_VL;
+    return pl_flat_vsum_m(plane, x, f->w, f->border + 3 * k, KH);
+}
+
+/* One output vector: its vertical sum `cur` plus the left and right
+ * neighbours in the same row, over its divisor (`scale` when all are equal,
+ * UNIFORM: one load less per vector). */
 PL_INLINE pl_vf pl_flat_out(pl_vf prev, pl_vf cur, pl_vf next, pl_vm left, pl_vm right,
-                            const float *recip)
+                            const float *recip, pl_vf scale, const int UNIFORM)
 {
     pl_vf sum = pl_add_m(pl_add_m(cur, left, pl_prev1(prev, cur)), right, pl_next1(cur, next));
-    return pl_mul(sum, pl_loadu(recip));
+    return pl_mul(sum, UNIFORM ? scale : pl_loadu(recip));
 }
 
-PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, int64_t n, int64_t w,
-                                 const float *recip, const pl_vm *left, const pl_vm *right,
-                                 int period, const int KH)
+/* The vertical sums run AHEAD vectors in front of the output: the loads of
+ * the row above then start past every pending store, which a destination
+ * 4 KiB-aliased with the source (same offset in its page, the usual case
+ * for two large buffers) would otherwise make the core hold back as a
+ * possible dependency, vector after vector. q[0] is the previous vector,
+ * q[1] the current one. */
+#define PL_FLAT_AHEAD_MAX 4
+PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f, const int KH,
+                                 const int AHEAD, const int UNIFORM)
 {
-    /* Vectors x in [x0, x1) have every vertical load of the next vector
-     * inside the plane and a whole store: no bound check. */
-    const int64_t up = KH == 3 ? w : 0;
-    int64_t x0 = (up + PL_VL - 1) / PL_VL * PL_VL - PL_VL, x1 = n - up - 2 * PL_VL + 1;
-    if (x0 < 0) x0 = 0;
-    if (x1 < x0) x1 = x0;
-    pl_vf prev = pl_zero(), cur = pl_flat_vsum(plane, 0, n, w, KH);
+    const int64_t n = f->n, w = f->w, vbot = f->vbot;
+    const int64_t lead = (AHEAD + 1) * PL_VL; /* from the output to the vector loaded */
+    const int period = f->period;
+    const float *recip = f->recip;
+    const pl_vm *left = f->left, *right = f->right;
+    const pl_vf scale = pl_set1(recip[0]);
+    pl_vf q[PL_FLAT_AHEAD_MAX + 3];
+    q[0] = pl_zero();
+    for (int a = 1; a <= AHEAD + 1; a++) q[a] = pl_flat_vsum(plane, (a - 1) * PL_VL, f, KH);
     int j = 0;
     int64_t x = 0;
-    for (; x < x0; x += PL_VL) {
-        pl_vf next = pl_flat_vsum(plane, x + PL_VL, n, w, KH);
-        pl_storeu(o + x, pl_flat_out(prev, cur, next, left[j], right[j], recip + x));
-        prev = cur;
-        cur = next;
-        if (++j == period) j = 0;
-    }
-    for (; x < x1; x += PL_VL) {
-        const float *t = plane + x + PL_VL;
-        pl_vf next = pl_loadu(t);
-        if (KH == 3) next = pl_add(pl_add(pl_loadu(t - w), next), pl_loadu(t + w));
-        pl_storeu(o + x, pl_flat_out(prev, cur, next, left[j], right[j], recip + x));
-        prev = cur;
-        cur = next;
-        if (++j == period) j = 0;
-    }
-    for (; x < n; x += PL_VL) {
-        pl_vf next = pl_flat_vsum(plane, x + PL_VL, n, w, KH);
-        pl_vf res = pl_flat_out(prev, cur, next, left[j], right[j], recip + x);
+    for (; x + lead < f->vtop && x < n; x += PL_VL) {
+        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
+        pl_vf res = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM);
         if (x + PL_VL <= n)
             pl_storeu(o + x, res);
         else
             pl_storeu_m(o + x, res, pl_first((int)(n - x)));
-        prev = cur;
-        cur = next;
+        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
+        if (++j == period) j = 0;
+    }
+    for (; x + lead < vbot; x += PL_VL) {
+        const float *t = plane + x + lead;
+        pl_vf v = pl_loadu(t);
+        if (KH == 3) v = pl_add(pl_add(pl_loadu(t - w), v), pl_loadu(t + w));
+        q[AHEAD + 2] = v;
+        pl_storeu(o + x, pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM));
+        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
+        if (++j == period) j = 0;
+    }
+    for (; x < n; x += PL_VL) {
+        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
+        pl_vf res = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM);
+        if (x + PL_VL <= n)
+            pl_storeu(o + x, res);
+        else
+            pl_storeu_m(o + x, res, pl_first((int)(n - x)));
+        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
         if (++j == period) j = 0;
     }
 }
@@ -553,7 +583,8 @@ static int pl_avg_flat_fits(const sp_problem *p)
     if (ad->kernel != 1 || ad->stride != 1 || ad->pad_begin != 0 || ad->out != ad->in) return 0;
     int64_t g = aw->in, v = PL_VL;
     while (v) { int64_t t = g % v; g = v; v = t; }
-    if (aw->in / g > PL_FLAT_PERIOD_MAX || ah->in * aw->in > PL_FLAT_MAX) return 0;
+    if (aw->in / g > PL_FLAT_PERIOD_MAX || aw->in > PL_FLAT_MAX_W || ah->in * aw->in > PL_FLAT_MAX)
+        return 0;
     const sp_axis *three[2] = {ah, aw};
     for (int i = 0; i < 2; i++) {
         const sp_axis *a = three[i];
@@ -609,15 +640,54 @@ static void pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, i
         period++;
         c0 = (c0 + PL_VL) % w;
     } while (c0 != 0);
+    int uniform = 1;
+    for (int64_t i = 1; i < n; i++) uniform &= recip[i] == recip[0];
+    const int KH = (int)ah->kernel;
+    const int64_t up = KH == 3 ? w : 0;
+    int64_t vtop = (up + PL_VL - 1) / PL_VL * PL_VL, vbot = n - up - PL_VL + 1;
+    vbot = vbot < vtop ? vtop : (vbot + PL_VL - 1) / PL_VL * PL_VL;
+    pl_vm border[3 * PL_FLAT_BORDER_MAX];
+    int nb = 0;
+    for (int64_t x = 0; x < n; x += PL_VL) {
+        if (x == vtop) x = vbot;
+        if (x >= n) break;
+        border[3 * nb] = pl_range(w - x, n - x + w);
+        border[3 * nb + 1] = pl_range(-x, n - x);
+        border[3 * nb + 2] = pl_range(-x - w, n - x - w);
+        nb++;
+    }
+    const pl_flat f = {n, w, vtop, vbot, period, recip, left, right, border};
+    int64_t ahead = KH == 3 ? (w + PL_VL - 1) / PL_VL - 1 : 0;
+    if (ahead > PL_FLAT_AHEAD_MAX) ahead = PL_FLAT_AHEAD_MAX;
     const int64_t planes = p->axis[SP_D].in;
     for (int64_t item = begin; item < end; item++)
         for (int64_t d = 0; d < planes; d++) {
             const float *plane = src + item * p->in_plane + d * n;
             float *o = dst + item * p->out_plane + d * n;
-            if (ah->kernel == 3)
-                pl_avg_flat_plane(plane, o, n, w, recip, left, right, period, 3);
-            else
-                pl_avg_flat_plane(plane, o, n, w, recip, left, right, period, 1);
+#define PL_FLAT_RUN(K, A, U) pl_avg_flat_plane(plane, o, &f, K, A, U)
+#define PL_FLAT_CASE(A)                                                                        \
+    case A:                                                                                    \
+        if (uniform)                                                                           \
+            PL_FLAT_RUN(3, A, 1);                                                              \
+        else                                                                                   \
+            PL_FLAT_RUN(3, A, 0);                                                              \
+        break
+            if (KH == 1) {
+                if (uniform)
+                    PL_FLAT_RUN(1, 0, 1);
+                else
+                    PL_FLAT_RUN(1, 0, 0);
+                continue;
+            }
+            switch (ahead) {
+                PL_FLAT_CASE(0);
+                PL_FLAT_CASE(1);
+                PL_FLAT_CASE(2);
+                PL_FLAT_CASE(3);
+                default: PL_FLAT_CASE(4);
+            }
+#undef PL_FLAT_CASE
+#undef PL_FLAT_RUN
         }
 }
 
