@@ -371,6 +371,44 @@ PL_INLINE void pl_avg_row_k3s1p1(const float *plane, const int64_t *offs, const 
     }
 }
 
+/* 3 taps, stride 2 (VGG/GoogLeNet-style downsampling): the same in one
+ * pass, no row buffer. A chunk of PL_VL outputs from ow0 reads the 2 * PL_VL
+ * inputs from b = 2 * ow0 - pad_begin: the vertical sums of those, split into
+ * even and odd elements, are taps 0 and 1; tap 2 is the even elements one
+ * further on, the first of them the next chunk's first even element. */
+PL_INLINE pl_vf pl_vsum_at(const float *plane, const int64_t *offs, const int R, int64_t x,
+                           int64_t iw)
+{
+    if (x >= 0) return pl_vsum(plane, offs, R, x, iw);
+    const pl_vm m = pl_range(-x, iw - x);
+    pl_vf acc = pl_loadu_m(plane + offs[0] + x, m);
+    for (int i = 1; i < R; i++) acc = pl_add(acc, pl_loadu_m(plane + offs[i] + x, m));
+    return acc;
+}
+
+PL_INLINE void pl_avg_row_k3s2(const float *plane, const int64_t *offs, const int R, int64_t iw,
+                               int64_t own, int64_t pb, float rowf, const float *colf, float *o)
+{
+    const pl_vf rf = pl_set1(rowf);
+    int64_t b = -pb;
+    pl_vf a = pl_vsum_at(plane, offs, R, b, iw), c = pl_vsum_at(plane, offs, R, b + PL_VL, iw);
+    pl_vf even = pl_even(a, c), odd = pl_odd(a, c);
+    for (int64_t x = 0; x < own; x += PL_VL, b += 2 * PL_VL) {
+        for (int i = 0; i < R; i++) PL_PREFETCH(plane + offs[i] + b + PL_PREFETCH_AHEAD);
+        pl_vf na = pl_vsum_at(plane, offs, R, b + 2 * PL_VL, iw);
+        pl_vf nc = pl_vsum_at(plane, offs, R, b + 3 * PL_VL, iw);
+        pl_vf next_even = pl_even(na, nc);
+        pl_vf sum = pl_add(pl_add(even, odd), pl_next1(even, next_even));
+        pl_vf res = pl_mul(sum, pl_mul(pl_loadu(colf + x), rf));
+        if (x + PL_VL <= own)
+            pl_storeu(o + x, res);
+        else
+            pl_storeu_m(o + x, res, pl_first((int)(own - x)));
+        even = next_even;
+        odd = pl_odd(na, nc);
+    }
+}
+
 /* The W factor of each column's divisor, inverted; 0 for a column whose
  * windows have no valid W tap (they average to 0). Padded to whole vectors. */
 static void pl_avg_col_factors(const sp_problem *p, float *colf)
@@ -427,6 +465,14 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
                             pl_avg_row_k3s1p1(plane, offs, 3, iw, own, rowf, colf, o);
                         else
                             pl_avg_row_k3s1p1(plane, offs, R, iw, own, rowf, colf, o);
+                        o = NULL;
+                        goto next_row;
+                    }
+                    if (S == 2 && K == 3 && D == 1) {
+                        if (R == 3)
+                            pl_avg_row_k3s2(plane, offs, 3, iw, own, pb, rowf, colf, o);
+                        else
+                            pl_avg_row_k3s2(plane, offs, R, iw, own, pb, rowf, colf, o);
                         o = NULL;
                         goto next_row;
                     }
