@@ -57,79 +57,192 @@ SPV_INLINE void SPV_FN(sp_avg_block)(const sp_awin *w, int64_t c, float *out, sp
  * dilation) are summed per input column first, and a column sum is shared
  * by the kw / sw windows that contain it, kept in registers along the row.
  * rows[r] points at channel 0 of the first window's first column in row r.
+ * NR > 0 is the row count known at compile time (the common 2 and 3, so the
+ * column sum is straight-line code), 0 takes nrows at run time. nv vectors
+ * of channels from c go along the row together.
+ *
+ * Rows go one at a time: a row's results must not depend on how the work
+ * was split (NaN payloads follow the operand order of each addition, which
+ * the compiler picks per code path), and sharing loads between two rows did
+ * not measure faster.
  */
-SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, int nrows, int64_t C,
-                                          int64_t c, int64_t count, float *out, spv_f scale,
-                                          const int kw, const int sw, const int tail, spv_t t)
+SPV_INLINE spv_f SPV_FN(sp_avg_colsum)(const float *const *rows, const int NR, int nrows,
+                                       int64_t off, const int tail, spv_t t)
 {
-#define SP_COLSUM(dst, x)                                                                      \
-    do {                                                                                       \
-        spv_f s_ = spv_zero();                                                                 \
-        for (int r_ = 0; r_ < nrows; r_++) {                                                   \
-            const float *q_ = rows[r_] + (x) * C + c;                                          \
-            s_ = spv_add(s_, tail ? spv_load_t(q_, t) : spv_load(q_));                         \
-        }                                                                                      \
-        dst = s_;                                                                              \
-    } while (0)
-    const int keep = kw > sw ? kw - sw : 0;
-    spv_f col[3];
-    for (int j = 0; j < kw; j++) SP_COLSUM(col[j], j);
+    const int n = NR ? NR : nrows;
+    spv_f s = tail ? spv_load_t(rows[0] + off, t) : spv_load(rows[0] + off);
+#pragma GCC unroll 4
+    for (int r = 1; r < n; r++)
+        s = spv_add(s, tail ? spv_load_t(rows[r] + off, t) : spv_load(rows[r] + off));
+    return s;
+}
+
+SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t)
+{
+    if (tail)
+        spv_store_t(o, v, t);
+    else
+        spv_store(o, v);
+}
+
+SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR, int nrows,
+                                          int64_t C, int64_t c, int64_t count, float *out,
+                                          spv_f scale, const int kw, const int sw, const int nv,
+                                          const int tail, spv_t t)
+{
+#define SP_COLSUM(x, u) SPV_FN(sp_avg_colsum)(rows, NR, nrows, (x) * C + c + (u) * SPV_W, tail, t)
     float *o = out + c;
+    if (kw == 3 && sw == 1) {
+        /* Outputs two at a time: c0+c1+c2 and c1+c2+c3 share c1+c2, so a
+         * pixel costs one column sum and 1.5 additions. */
+        spv_f a[SP_NV], b[SP_NV];
+        for (int u = 0; u < nv; u++) {
+            a[u] = SP_COLSUM(0, u);
+            b[u] = SP_COLSUM(1, u);
+        }
+        int64_t i = 0;
+        for (; i + 2 <= count; i += 2, o += 2 * C) {
+            for (int u = 0; u < nv; u++) {
+                spv_f c2 = SP_COLSUM(i + 2, u), c3 = SP_COLSUM(i + 3, u);
+                spv_f pair = spv_add(b[u], c2);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(spv_add(a[u], pair), scale), tail, t);
+                SPV_FN(sp_avg_store)(o + C + u * SPV_W, spv_mul(spv_add(pair, c3), scale), tail, t);
+                a[u] = c2;
+                b[u] = c3;
+            }
+        }
+        if (i < count)
+            for (int u = 0; u < nv; u++) {
+                spv_f sum = spv_add(a[u], spv_add(b[u], SP_COLSUM(i + 2, u)));
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t);
+            }
+        return;
+    }
+    /* Other shapes: the last kw - sw column sums carry to the next window. */
+    const int keep = kw > sw ? kw - sw : 0;
+    spv_f col[3][SP_NV];
+    for (int j = 0; j < kw; j++)
+        for (int u = 0; u < nv; u++) col[j][u] = SP_COLSUM(j, u);
     int64_t x = 0;
     for (int64_t i = 0; i < count; i++, o += C) {
-        spv_f sum = col[0];
-        for (int j = 1; j < kw; j++) sum = spv_add(sum, col[j]);
-        sum = spv_mul(sum, scale);
-        if (tail)
-            spv_store_t(o, sum, t);
-        else
-            spv_store(o, sum);
+        for (int u = 0; u < nv; u++) {
+            spv_f sum = col[0][u];
+            for (int j = 1; j < kw; j++) sum = spv_add(sum, col[j][u]);
+            SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t);
+        }
         if (i + 1 == count) break;
         x += sw;
-        for (int j = 0; j < keep; j++) col[j] = col[j + sw];
-        for (int j = keep; j < kw; j++) SP_COLSUM(col[j], x + j);
+        for (int u = 0; u < nv; u++) {
+            for (int j = 0; j < keep; j++) col[j][u] = col[j + sw][u];
+            for (int j = keep; j < kw; j++) col[j][u] = SP_COLSUM(x + j, u);
+        }
     }
 #undef SP_COLSUM
 }
 
-/* The interior [ow0, ow1) of a row whose valid rows are rows[0..nrows), for
- * kw 2 or 3 and W stride 1..3 (returns 0, doing nothing, otherwise). */
-static int SPV_FN(sp_avg_row_interior)(const sp_problem *p, const float *const *rows, int nrows,
-                                       float *out_row, int64_t ow0, int64_t ow1, float scale_f,
-                                       int64_t head)
+/* One block of channels along the row, the shape picked at run time. */
+SPV_INLINE void SPV_FN(sp_avg_cols_shape)(const float *const *rows, const int NR, int nrows,
+                                          int64_t C, int64_t c, int64_t count, float *out,
+                                          spv_f scale, int kw, int sw, const int nv,
+                                          const int tail, spv_t t)
+{
+#define SP_SHAPE(KW, SW)                                                                       \
+    SPV_FN(sp_avg_cols_block)(rows, NR, nrows, C, c, count, out, scale, KW, SW, nv, tail, t)
+    if (kw == 3 && sw == 1) SP_SHAPE(3, 1);
+    else if (kw == 3 && sw == 2) SP_SHAPE(3, 2);
+    else if (kw == 3) SP_SHAPE(3, 3);
+    else if (sw == 1) SP_SHAPE(2, 1);
+    else if (sw == 2) SP_SHAPE(2, 2);
+    else SP_SHAPE(2, 3);
+#undef SP_SHAPE
+}
+
+/* W shapes the column sums take: kw 2 or 3, dense, stride 1..3. */
+static inline int sp_avg_cols_ok(const sp_axis *aw)
+{
+    return aw->dilation == 1 && aw->kernel >= 2 && aw->kernel <= 3 && aw->stride <= 3 &&
+           aw->interior_begin < aw->interior_end;
+}
+
+/* Bytes of input rows one width chunk spans: every block of channels walks
+ * the chunk in turn, and the later ones find its lines still in L1/L2. */
+#define SP_AVG_CHUNK_BYTES 65536
+
+/* The W interior of one output row whose valid rows are rows[0..nrows). */
+static void SPV_FN(sp_avg_row_interior)(const sp_problem *p, const float *const *rows, int nrows,
+                                        float *out_row, float scale_f, int64_t head)
 {
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t C = p->channels, kw = aw->kernel, sw = aw->stride;
-    if (aw->dilation != 1 || kw < 2 || kw > 3 || sw > 3) return 0;
+    const int64_t ow0 = aw->interior_begin, ow1 = aw->interior_end;
     const spv_f scale = spv_set1(scale_f);
-    /* Keep the columns the channel passes revisit in L1. */
-    int64_t chunk = 16384 / (nrows * (sw > 1 ? sw : 1) * C * (int64_t)sizeof(float));
-    chunk = chunk < 4 ? 4 : chunk > 256 ? 256 : chunk;
-    const float *r_at[64];
+    if (nrows < 1) return;
+    int64_t chunk = SP_AVG_CHUNK_BYTES / (nrows * sw * C * (int64_t)sizeof(float));
+    chunk = chunk < 4 ? 4 : chunk;
+    const float *at[64];
     for (int64_t x = ow0; x < ow1; x += chunk) {
         const int64_t cnt = ow1 - x < chunk ? ow1 - x : chunk;
-        const int64_t col0 = (x * sw - aw->pad_begin) * C;
-        for (int r = 0; r < nrows; r++) r_at[r] = rows[r] + col0;
+        for (int r = 0; r < nrows; r++) at[r] = rows[r] + (x * sw - aw->pad_begin) * C;
         float *o = out_row + x * C;
 #define SP_COLS(c, nv, tail, t)                                                                \
-    for (int u_ = 0; u_ < (nv); u_++) {                                                        \
-        if (kw == 3 && sw == 1)                                                                \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 1, tail, t); \
-        else if (kw == 3 && sw == 2)                                                           \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 2, tail, t); \
-        else if (kw == 3)                                                                      \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 3, 3, tail, t); \
-        else if (sw == 1)                                                                      \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 1, tail, t); \
-        else if (sw == 2)                                                                      \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 2, tail, t); \
+    do {                                                                                       \
+        if (nrows == 3)                                                                        \
+            SPV_FN(sp_avg_cols_shape)(at, 3, 3, C, c, cnt, o, scale, kw, sw, nv, tail, t);     \
+        else if (nrows == 2)                                                                   \
+            SPV_FN(sp_avg_cols_shape)(at, 2, 2, C, c, cnt, o, scale, kw, sw, nv, tail, t);     \
         else                                                                                   \
-            SPV_FN(sp_avg_cols_block)(r_at, nrows, C, (c) + u_ * SPV_W, cnt, o, scale, 2, 3, tail, t); \
-    }
+            SPV_FN(sp_avg_cols_shape)(at, 0, nrows, C, c, cnt, o, scale, kw, sw, nv, tail, t); \
+    } while (0)
         SP_FOR_CHANNELS(C, head, 1, SP_COLS);
 #undef SP_COLS
     }
-    return 1;
+}
+
+/* One W-border pixel of a row on the column sums: its nw valid columns
+ * (dw apart, the first at element offset x0 of every row) and its scale. */
+static void SPV_FN(sp_avg_row_edge)(const float *const *rows, int nrows, int64_t C, int64_t x0,
+                                    int64_t nw, int64_t dw, float *out, float scale_f,
+                                    int64_t head)
+{
+    const spv_f scale = spv_set1(scale_f);
+#define SP_EDGE(c, nv, tail, t)                                                                \
+    do {                                                                                       \
+        for (int u = 0; u < (nv); u++) {                                                       \
+            const int64_t off = x0 + (c) + u * SPV_W;                                          \
+            spv_f sum = SPV_FN(sp_avg_colsum)(rows, 0, nrows, off, tail, t);                   \
+            for (int64_t j = 1; j < nw; j++)                                                   \
+                sum = spv_add(sum, SPV_FN(sp_avg_colsum)(rows, 0, nrows, off + j * dw * C,     \
+                                                         tail, t));                           \
+            SPV_FN(sp_avg_store)(out + (c) + u * SPV_W, spv_mul(sum, scale), tail, t);        \
+        }                                                                                      \
+    } while (0)
+    SP_FOR_CHANNELS(C, head, 1, SP_EDGE);
+#undef SP_EDGE
+}
+
+/* Output pixels [ow0, ow1) of one row, each window on its own (the W
+ * borders, and the shapes the column sums do not take). */
+static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const float *img,
+                                      const int64_t x[3], const int64_t np_dh[3], float *out_row,
+                                      int64_t ow0, int64_t ow1, int64_t head)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    int64_t np[3] = {np_dh[0], np_dh[1], 0}, xw;
+    float *out = out_row + ow0 * C;
+    for (int64_t ow = ow0; ow < ow1; ow++, out += C) {
+        sp_nhwc_axis(aw, ow, &xw, &w->n[2], &np[2]);
+        if (w->n[0] == 0 || w->n[1] == 0 || w->n[2] == 0) {
+            /* No valid tap: 0 whatever the divisor. */
+            memset(out, 0, (size_t)C * sizeof(float));
+            continue;
+        }
+        w->first = img + ((x[0] * ah->in + x[1]) * aw->in + xw) * C;
+        spv_f scale = spv_set1(1.0f / (float)sp_avg_divisor(p, w->n, np));
+#define SP_AVG_BLOCK(c, nv, tail, t) SPV_FN(sp_avg_block)(w, c, out, scale, nv, tail, t)
+        SP_FOR_CHANNELS_NV(C, head, 1, SPV_AVG_NV, SP_AVG_BLOCK);
+#undef SP_AVG_BLOCK
+    }
 }
 
 /* Forward, one work item per output row (n, od, oh). */
@@ -138,56 +251,49 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
 {
     (void)indices;
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    const int64_t C = p->channels;
+    const int64_t C = p->channels, OW = aw->out;
     int64_t sp[3];
     sp_nhwc_pixel_steps(p, sp);
     sp_awin w;
     for (int k = 0; k < 3; k++) w.step[k] = sp[k] * C;
     const int64_t head = sp_align_head(src, C);
+    const int cols = sp_avg_cols_ok(aw);
     for (int64_t item = begin; item < end; item++) {
         int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
         int64_t od = r / ah->out, oh = r % ah->out;
-        int64_t x[3], np[3];
+        int64_t x[3], np[3] = {0, 0, 0};
         sp_nhwc_axis(ad, od, &x[0], &w.n[0], &np[0]);
         sp_nhwc_axis(ah, oh, &x[1], &w.n[1], &np[1]);
         const float *img = src + n * p->in_plane * C;
-        float *out = dst + item * aw->out * C;
-        int64_t skip_begin = -1, skip_end = -1;
-        const int64_t iwb = aw->interior_begin, iwe = aw->interior_end;
-        if (iwb < iwe && w.n[0] * w.n[1] <= 64 && w.n[0] > 0 && w.n[1] > 0) {
-            /* Interior pixels: every W tap valid and inside the padding, so
-             * one scale for all of them and column sums shared along the row. */
-            const float *rows[64];
-            int nrows = 0;
-            for (int64_t a = 0; a < w.n[0]; a++)
-                for (int64_t b = 0; b < w.n[1]; b++)
-                    rows[nrows++] = img + ((x[0] + a * ad->dilation) * ah->in + x[1] +
-                                           b * ah->dilation) * aw->in * C;
-            int64_t nw = aw->kernel, npw = aw->kernel;
-            const int64_t nn[3] = {w.n[0], w.n[1], nw}, nnp[3] = {np[0], np[1], npw};
-            float scale = 1.0f / (float)sp_avg_divisor(p, nn, nnp);
-            if (SPV_FN(sp_avg_row_interior)(p, rows, nrows, out, iwb, iwe, scale, head)) {
-                skip_begin = iwb;
-                skip_end = iwe;
-            }
+        float *out = dst + item * OW * C;
+        if (!cols || w.n[0] * w.n[1] > 64 || w.n[0] == 0 || w.n[1] == 0) {
+            SPV_FN(sp_avg_row_pixels)(p, &w, img, x, np, out, 0, OW, head);
+            continue;
         }
-        for (int64_t ow = 0; ow < aw->out; ow++, out += C) {
-            if (ow == skip_begin) {
-                out += (skip_end - skip_begin) * C;
-                ow = skip_end;
-                if (ow >= aw->out) break;
-            }
-            sp_nhwc_axis(aw, ow, &x[2], &w.n[2], &np[2]);
-            if (w.n[0] == 0 || w.n[1] == 0 || w.n[2] == 0) {
-                /* No valid tap: 0 whatever the divisor. */
-                memset(out, 0, (size_t)C * sizeof(float));
+        /* Interior pixels: every W tap valid and inside the padding, so one
+         * scale for all of them and column sums shared along the row. */
+        const float *rows[64];
+        int nrows = 0;
+        for (int64_t a = 0; a < w.n[0]; a++)
+            for (int64_t b = 0; b < w.n[1]; b++)
+                rows[nrows++] = img + ((x[0] + a * ad->dilation) * ah->in + x[1] +
+                                       b * ah->dilation) * aw->in * C;
+        const int64_t nn[3] = {w.n[0], w.n[1], aw->kernel}, nnp[3] = {np[0], np[1], aw->kernel};
+        SPV_FN(sp_avg_row_interior)(p, rows, nrows, out, 1.0f / (float)sp_avg_divisor(p, nn, nnp),
+                                    head);
+        /* The W borders: the same column sums, a scale per pixel. */
+        for (int64_t ow = 0; ow < OW; ow++) {
+            if (ow == aw->interior_begin) ow = aw->interior_end;
+            if (ow >= OW) break;
+            int64_t xw;
+            sp_nhwc_axis(aw, ow, &xw, &w.n[2], &np[2]);
+            float *o = out + ow * C;
+            if (w.n[2] == 0) {
+                memset(o, 0, (size_t)C * sizeof(float));
                 continue;
             }
-            w.first = img + ((x[0] * ah->in + x[1]) * aw->in + x[2]) * C;
-            spv_f scale = spv_set1(1.0f / (float)sp_avg_divisor(p, w.n, np));
-#define SP_AVG_BLOCK(c, nv, tail, t) SPV_FN(sp_avg_block)(&w, c, out, scale, nv, tail, t)
-            SP_FOR_CHANNELS_NV(C, head, 1, SPV_AVG_NV, SP_AVG_BLOCK);
-#undef SP_AVG_BLOCK
+            SPV_FN(sp_avg_row_edge)(rows, nrows, C, xw * C, w.n[2], aw->dilation, o,
+                                    1.0f / (float)sp_avg_divisor(p, w.n, np), head);
         }
     }
     return SIMDPOOL_OK;
