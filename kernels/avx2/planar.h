@@ -204,4 +204,21 @@ PL_INLINE void pl_zero_floats(float *p, int64_t n)
  * sum, not even an inf or a NaN). */
 PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b) { return _mm256_add_ps(a, _mm256_and_ps(m, b)); }
 
+/* ---- max forward, values only (nchw-max) ---- */
+
+/* [lo2 .. lo7, hi0, hi1]: the third tap of a stride-1 window of three. */
+PL_INLINE pl_vf pl_next2(pl_vf lo, pl_vf hi)
+{
+    __m256 t = _mm256_permute2f128_ps(lo, hi, 0x21);
+    return _mm256_castsi256_ps(_mm256_alignr_epi8(_mm256_castps_si256(t), _mm256_castps_si256(lo), 8));
+}
+
+/* A max for lanes whose NaN and zero results are checked afterwards: maxps
+ * drops a NaN first operand, so callers flag NaN beside it. */
+#define PL_MAX_NAN_PROPAGATES 0
+PL_INLINE pl_vf pl_max_loose(pl_vf a, pl_vf b) { return _mm256_max_ps(a, b); }
+
+/* Lanes of v that are +-0 or NaN: one compare, equal-or-unordered to 0. */
+PL_INLINE pl_vm pl_zero_or_nan(pl_vf v) { return _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_EQ_UQ); }
+
 #endif

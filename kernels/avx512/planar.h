@@ -184,4 +184,21 @@ PL_INLINE void pl_zero_floats(float *p, int64_t n)
  * not even an inf or a NaN). */
 PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b) { return _mm512_mask_add_ps(a, m, a, b); }
 
+/* ---- max forward, values only (nchw-max) ---- */
+
+/* [lo2 .. lo15, hi0, hi1]: the third tap of a stride-1 window of three. */
+PL_INLINE pl_vf pl_next2(pl_vf lo, pl_vf hi)
+{
+    return _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), 2));
+}
+
+/* A max for lanes whose NaN and zero results are checked afterwards: maxps
+ * drops a NaN first operand (vrangeps does not help: it drops quiet NaNs as
+ * maxNum does), so callers flag NaN beside it. */
+#define PL_MAX_NAN_PROPAGATES 0
+PL_INLINE pl_vf pl_max_loose(pl_vf a, pl_vf b) { return _mm512_max_ps(a, b); }
+
+/* Lanes of v that are +-0 or NaN: one compare, equal-or-unordered to 0. */
+PL_INLINE pl_vm pl_zero_or_nan(pl_vf v) { return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_UQ); }
+
 #endif

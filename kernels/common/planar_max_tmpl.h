@@ -490,6 +490,262 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
     }
 }
 
+/* ---- max, values only: vertical first ------------------------------------- */
+
+/* Without indices only each window's value is asked for, and over taps that
+ * are not NaN the max does not depend on the order they are visited in,
+ * except for the sign of a zero result (-0.0 and +0.0 tie, and the first in
+ * scan order wins). So the valid rows are first maxed column by column on
+ * whole loaded vectors (one max per row and input vector, where the
+ * horizontal-first pass pays one per row and tap), and the W taps are taken
+ * once, from the column maxima. A NaN anywhere in the loads (flagged beside
+ * the max) or a zero result sends the row to pl_max_row, whose scan-order
+ * paths are exact. Positions outside the row read as -inf: padding never
+ * wins a value, and a window with no valid tap gets -inf, as it must. */
+
+/* The column max of the R rows at offs over NV (1 or 2) vectors of positions
+ * [pos, pos + NV * PL_VL) of rows w long, into *m0 (and *m1); NaN flagged
+ * into *nan by an unordered compare per two loads (unless the loose max
+ * keeps NaN by itself). Vectors that end by `lim` (w, or past the row end
+ * but inside the plane when the caller needs no -inf there) are plain
+ * loads, others masked (the pointer is formed as an integer: it may point
+ * before the plane, and masked-off lanes are never touched). */
+PL_INLINE void pl_colmax(const float *plane, const int64_t *offs, const int R, int64_t pos,
+                         int64_t w, int64_t lim, const int NV, pl_vf *m0, pl_vf *m1, pl_vm *nan)
+{
+    const uintptr_t t = (uintptr_t)plane + (uintptr_t)(pos * (int64_t)sizeof(float));
+#define PL_AT(i, k) ((const float *)(t + (uintptr_t)((offs[i] + (k) * PL_VL) * (int64_t)sizeof(float))))
+    if (pos >= 0 && pos + NV * PL_VL <= lim) {
+        for (int i = 0; i < R; i++)
+            for (int l = 0; l < NV * PL_VL; l += 16) PL_PREFETCH(PL_AT(i, 0) + PL_PREFETCH_AHEAD + l);
+        if (NV == 2) {
+            pl_vf a = pl_loadu(PL_AT(0, 0)), b = pl_loadu(PL_AT(0, 1));
+            pl_vm f = PL_MAX_NAN_PROPAGATES ? pl_mnone() : pl_unord(a, b);
+            for (int i = 1; i < R; i++) {
+                pl_vf x = pl_loadu(PL_AT(i, 0)), y = pl_loadu(PL_AT(i, 1));
+                if (!PL_MAX_NAN_PROPAGATES) f = pl_mor(f, pl_unord(x, y));
+                a = pl_max_loose(x, a);
+                b = pl_max_loose(y, b);
+            }
+            *m0 = a;
+            *m1 = b;
+            *nan = pl_mor(*nan, f);
+        } else {
+            /* rows in pairs, an odd one out with itself */
+            pl_vf a = pl_loadu(PL_AT(0, 0));
+            pl_vf b = R > 1 ? pl_loadu(PL_AT(1, 0)) : a;
+            pl_vm f = PL_MAX_NAN_PROPAGATES ? pl_mnone() : pl_unord(a, b);
+            a = pl_max_loose(b, a);
+            for (int i = 2; i < R; i += 2) {
+                pl_vf x = pl_loadu(PL_AT(i, 0));
+                pl_vf y = i + 1 < R ? pl_loadu(PL_AT(i + 1, 0)) : x;
+                if (!PL_MAX_NAN_PROPAGATES) f = pl_mor(f, pl_unord(x, y));
+                a = pl_max_loose(y, pl_max_loose(x, a));
+            }
+            *m0 = a;
+            *nan = pl_mor(*nan, f);
+        }
+    } else {
+        const pl_vf ninf = pl_set1(-INFINITY);
+        for (int k = 0; k < NV; k++) {
+            const int64_t at = pos + k * PL_VL;
+            const pl_vm in = pl_range(-at, w - at);
+            pl_vf a = pl_loadu_fill(PL_AT(0, k), in, ninf);
+            pl_vm f = PL_MAX_NAN_PROPAGATES ? pl_mnone() : pl_unord(a, a);
+            for (int i = 1; i < R; i++) {
+                pl_vf x = pl_loadu_fill(PL_AT(i, k), in, ninf);
+                if (!PL_MAX_NAN_PROPAGATES) f = pl_mor(f, pl_unord(x, x));
+                a = pl_max_loose(x, a);
+            }
+            *(k ? m1 : m0) = a;
+            *nan = pl_mor(*nan, f);
+        }
+    }
+#undef PL_AT
+}
+
+/* The state a row of chunks carries from one chunk to the next. */
+typedef struct pl_vfirst_carry {
+    pl_vf prev; /* stride 2, even padding: the column vector at the chunk's
+                 * first tap; odd padding, and stride 1 with padding 1: the
+                 * odd lanes / column vector before the chunk */
+    pl_vf cur;  /* stride 1: the column vector at the chunk's outputs */
+} pl_vfirst_carry;
+
+/* One chunk, outputs [ow, ow + PL_VL) (stored: the first n), of a dense W
+ * shape (stride 1 or 2, 2 or 3 taps, constants). The column vectors are
+ * loaded at positions that keep the row's own alignment when the padding is
+ * 0 or 1 (split cache-line loads cost more here than the shuffles that avoid
+ * them), and the one a chunk shares with the next is carried. Stride 2 splits
+ * two column vectors even/odd; the third tap is the even lanes moved down one
+ * with the next vector's first lane (even padding), or the first tap the odd
+ * lanes moved up one with the previous chunk's last (odd padding). Stride 1
+ * takes the column vector moved by -1, 0, 1 or 2 lanes. */
+PL_INLINE void pl_vfirst_chunk(const float *plane, const int64_t *offs, const int R, int64_t ow,
+                               int n, int64_t w, int64_t lim, int64_t pb, float *o,
+                               pl_vfirst_carry *c, pl_vm *redo, const int64_t S, const int64_t KW)
+{
+    const int64_t a = ow * S - pb; /* lane 0's first tap */
+    pl_vf best, v0, v1;
+    if (S == 2 && !(pb & 1)) {
+        if (KW == 3) {
+            pl_colmax(plane, offs, R, a + PL_VL, w, lim, 2, &v0, &v1, redo);
+            const pl_vf e = pl_even(c->prev, v0);
+            best = pl_max_loose(pl_max_loose(pl_odd(c->prev, v0), e), pl_next1(e, v1));
+            c->prev = v1;
+        } else {
+            pl_colmax(plane, offs, R, a, w, lim, 2, &v0, &v1, redo);
+            best = pl_max_loose(pl_odd(v0, v1), pl_even(v0, v1));
+        }
+    } else if (S == 2) {
+        pl_colmax(plane, offs, R, a + 1, w, lim, 2, &v0, &v1, redo);
+        const pl_vf d = pl_odd(v0, v1);
+        best = pl_max_loose(pl_prev1(c->prev, d), pl_even(v0, v1));
+        if (KW == 3) best = pl_max_loose(d, best);
+        c->prev = d;
+    } else {
+        pl_colmax(plane, offs, R, ow + PL_VL, w, lim, 1, &v0, NULL, redo);
+        if (pb == 0) {
+            best = pl_max_loose(pl_next1(c->cur, v0), c->cur);
+            if (KW == 3) best = pl_max_loose(pl_next2(c->cur, v0), best);
+        } else {
+            best = pl_max_loose(pl_prev1(c->prev, c->cur), c->cur);
+            if (KW == 3) best = pl_max_loose(pl_next1(c->cur, v0), best);
+            c->prev = c->cur;
+        }
+        c->cur = v0;
+    }
+    if (n == PL_VL) {
+        *redo = pl_mor(*redo, pl_zero_or_nan(best));
+        pl_storeu(o + ow, best);
+    } else {
+        const pl_vm act = pl_first(n);
+        *redo = pl_mor(*redo, pl_mand(pl_zero_or_nan(best), act));
+        pl_storeu_m(o + ow, best, act);
+    }
+}
+
+/* One output row [0, own) from the R valid rows at offs, values only, into
+ * o: the chunks whose loads all fall inside [0, lim) run without a check,
+ * those before and after (padding, row ends) with masked loads. Returns
+ * nonzero if the row must be redone in scan order (NaN, or a zero result). */
+PL_INLINE int pl_max_row_vfirst(const float *plane, const int64_t *offs, const int R,
+                                int64_t own, int64_t w, int64_t pb, int64_t ie, int64_t wlim,
+                                float *o, const int64_t S, const int64_t KW)
+{
+    pl_vm redo = pl_mnone();
+    pl_vfirst_carry c = {pl_set1(-INFINITY), pl_set1(-INFINITY)};
+    if (S == 2 && KW == 3 && !(pb & 1))
+        pl_colmax(plane, offs, R, -pb, w, w, 1, &c.prev, NULL, &redo);
+    if (S == 1) pl_colmax(plane, offs, R, 0, w, w, 1, &c.cur, NULL, &redo);
+    /* A chunk's loads start at ow * S + lo and end NV vectors later. Past
+     * the row end they may run on into the plane's next rows when no output
+     * in the row has a tap there: those lanes feed only outputs past the
+     * row, never stored (a NaN there costs a redo, no more). */
+    const int64_t lo = S == 2 ? ((pb & 1) ? 1 - pb : KW == 3 ? PL_VL - pb : -pb) : PL_VL;
+    const int64_t span = S == 2 ? 2 * PL_VL : PL_VL;
+    const int64_t lim = own <= ie ? wlim : w;
+    int64_t body = lo >= 0 ? 0 : (-lo + S * PL_VL - 1) / (S * PL_VL) * PL_VL;
+    int64_t body_end = lim - span - lo < 0 ? 0 : ((lim - span - lo) / S / PL_VL + 1) * PL_VL;
+    if (body_end > own) body_end = own / PL_VL * PL_VL;
+    if (body > body_end) body = body_end;
+    int64_t ow = 0;
+    for (; ow < body; ow += PL_VL)
+        pl_vfirst_chunk(plane, offs, R, ow, own - ow < PL_VL ? (int)(own - ow) : PL_VL, w, w, pb,
+                        o, &c, &redo, S, KW);
+    for (; ow < body_end; ow += PL_VL)
+        pl_vfirst_chunk(plane, offs, R, ow, PL_VL, w, INT64_MAX, pb, o, &c, &redo, S, KW);
+    for (; ow < own; ow += PL_VL)
+        pl_vfirst_chunk(plane, offs, R, ow, own - ow < PL_VL ? (int)(own - ow) : PL_VL, w, lim,
+                        pb, o, &c, &redo, S, KW);
+    return pl_mbits(redo) != 0;
+}
+
+/* Is the W shape one pl_max_row_vfirst takes? */
+static inline int pl_vfirst_shape(int64_t S, int64_t KW, int64_t DW, int64_t pb)
+{
+    return DW == 1 && (KW == 2 || KW == 3) && (S == 2 || (S == 1 && pb <= 1));
+}
+
+/* One row through pl_max_row_vfirst, its R valid rows at plane + offs[i],
+ * with R a constant for the common counts. */
+#define PL_VFIRST_ROW(redo, plane, offs, R, wlim)                                              \
+    do {                                                                                       \
+        if ((R) == 3)                                                                          \
+            redo = pl_max_row_vfirst(plane, offs, 3, own, w, pb, ie, wlim, o, S, KW);          \
+        else if ((R) == 2)                                                                     \
+            redo = pl_max_row_vfirst(plane, offs, 2, own, w, pb, ie, wlim, o, S, KW);          \
+        else if ((R) == 1)                                                                     \
+            redo = pl_max_row_vfirst(plane, offs, 1, own, w, pb, ie, wlim, o, S, KW);          \
+        else                                                                                   \
+            redo = pl_max_row_vfirst(plane, offs, R, own, w, pb, ie, wlim, o, S, KW);          \
+    } while (0)
+
+/* Every row of planes [begin, end), values only, for one W shape. Output
+ * rows whose windows lie inside the plane in D and H (most of them) have
+ * the same valid rows relative to their first, computed once here; the
+ * others go through pl_rows_of. Rows that pl_max_row_vfirst flags, and rows
+ * with no or too many valid rows, go to pl_max_row. */
+PL_INLINE void pl_max_planes_vfirst(const sp_problem *p, const float *src, float *dst,
+                                    int64_t begin, int64_t end, const int64_t S,
+                                    const int64_t KW)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t odn = ad->out, ohn = ah->out, own = aw->out;
+    const int64_t w = aw->in, pb = aw->pad_begin, ie = aw->interior_end;
+    const int64_t in_plane = p->in_plane;
+    int64_t rel[PL_MAXR];
+    int Rin = 0;
+    const int inner = ad->kernel * ah->kernel <= PL_MAXR;
+    if (inner)
+        for (int64_t jd = 0; jd < ad->kernel; jd++)
+            for (int64_t jh = 0; jh < ah->kernel; jh++)
+                rel[Rin++] = (jd * ad->dilation * ah->in + jh * ah->dilation) * w;
+    for (int64_t item = begin; item < end; item++) {
+        const float *plane = src + item * in_plane;
+        for (int64_t od = 0; od < odn; od++) {
+            const int dinner = inner && od >= ad->interior_begin && od < ad->interior_end;
+            for (int64_t oh = 0; oh < ohn; oh++) {
+                float *o = dst + item * p->out_plane + (od * ohn + oh) * own;
+                int redo = 1;
+                if (dinner && oh >= ah->interior_begin && oh < ah->interior_end) {
+                    const int64_t base =
+                        (sp_window_start(ad, od) * ah->in + sp_window_start(ah, oh)) * w;
+                    PL_VFIRST_ROW(redo, plane + base, rel, Rin, in_plane - base - rel[Rin - 1]);
+                } else {
+                    const pl_rows r = pl_rows_of(p, od, oh);
+                    if (r.count > 0 && r.count <= PL_MAXR) {
+                        /* all set below, R of them; GCC cannot tell for the first few */
+                        int64_t offs[PL_MAXR];
+                        offs[0] = offs[1] = offs[2] = 0;
+                        int R = 0;
+                        PL_FOR_ROWS(&r, off, offs[R++] = off);
+                        PL_VFIRST_ROW(redo, plane, offs, R, in_plane - offs[R - 1]);
+                    }
+                }
+                if (__builtin_expect(redo, 0)) {
+                    const pl_rows r = pl_rows_of(p, od, oh);
+                    pl_max_row(p, plane, &r, 0, own, o, NULL);
+                }
+            }
+        }
+    }
+}
+#undef PL_VFIRST_ROW
+
+/* One function per shape, so each gets its own registers. */
+#define PL_VFIRST_FN(S_, K_)                                                                   \
+    static __attribute__((noinline)) void pl_max_vfirst_s##S_##k##K_(                          \
+        const sp_problem *p, const float *src, float *dst, int64_t begin, int64_t end)         \
+    {                                                                                          \
+        pl_max_planes_vfirst(p, src, dst, begin, end, S_, K_);                                 \
+    }
+PL_VFIRST_FN(2, 3)
+PL_VFIRST_FN(2, 2)
+PL_VFIRST_FN(1, 3)
+PL_VFIRST_FN(1, 2)
+#undef PL_VFIRST_FN
+
 /* All rows of planes [begin, end) for one shape (S/KW/DW constants in the
  * common instances): the shape is chosen once per call, not per row. */
 PL_INLINE void pl_max_planes(const sp_problem *p, const float *src, float *dst,
@@ -530,6 +786,13 @@ simdpool_status PL_NAME(sp_f32_maxpool_fwd_nchw)(const sp_problem *p, const floa
 {
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
+    if (!indices && pl_vfirst_shape(S, K, D, aw->pad_begin)) {
+        if (S == 2)
+            (K == 3 ? pl_max_vfirst_s2k3 : pl_max_vfirst_s2k2)(p, src, dst, begin, end);
+        else
+            (K == 3 ? pl_max_vfirst_s1k3 : pl_max_vfirst_s1k2)(p, src, dst, begin, end);
+        return SIMDPOOL_OK;
+    }
     if (S == 2 && D == 1 && K == 3)
         PL_PLANES(2, 3, 1);
     else if (S == 2 && D == 1 && K == 2)

@@ -250,4 +250,18 @@ PL_INLINE pl_vf pl_add_m(pl_vf a, pl_vm m, pl_vf b)
     return vaddq_f32(a, vreinterpretq_f32_u32(vandq_u32(m, vreinterpretq_u32_f32(b))));
 }
 
+/* ---- max forward, values only (nchw-max) ---- */
+
+/* [lo2, lo3, hi0, hi1]: the third tap of a stride-1 window of three. */
+PL_INLINE pl_vf pl_next2(pl_vf lo, pl_vf hi) { return vextq_f32(lo, hi, 2); }
+
+/* A max for lanes whose NaN and zero results are checked afterwards: FMAX
+ * returns NaN when either operand is NaN, so one check of the result finds
+ * a NaN anywhere in a tree of them, and no flag is needed beside it. */
+#define PL_MAX_NAN_PROPAGATES 1
+PL_INLINE pl_vf pl_max_loose(pl_vf a, pl_vf b) { return vmaxq_f32(a, b); }
+
+/* Lanes of v that are +-0 or NaN: those whose magnitude is not above 0. */
+PL_INLINE pl_vm pl_zero_or_nan(pl_vf v) { return vmvnq_u32(vcagtq_f32(v, vdupq_n_f32(0.0f))); }
+
 #endif
