@@ -516,8 +516,6 @@ PL_INLINE void pl_colmax(const float *plane, const int64_t *offs, const int R, i
     const uintptr_t t = (uintptr_t)plane + (uintptr_t)(pos * (int64_t)sizeof(float));
 #define PL_AT(i, k) ((const float *)(t + (uintptr_t)((offs[i] + (k) * PL_VL) * (int64_t)sizeof(float))))
     if (pos >= 0 && pos + NV * PL_VL <= lim) {
-        for (int i = 0; i < R; i++)
-            for (int l = 0; l < NV * PL_VL; l += 16) PL_PREFETCH(PL_AT(i, 0) + PL_PREFETCH_AHEAD + l);
         if (NV == 2) {
             pl_vf a = pl_loadu(PL_AT(0, 0)), b = pl_loadu(PL_AT(0, 1));
             pl_vm f = PL_MAX_NAN_PROPAGATES ? pl_mnone() : pl_unord(a, b);
