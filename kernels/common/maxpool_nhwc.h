@@ -442,6 +442,77 @@ SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t 
 #undef SP_LD
 }
 
+/*
+ * The same for stride 1 (GoogLeNet's and Inception's 3x3/s1/p1): window ow
+ * spans columns ow..ow+2, so each step loads one new column of the rows+2
+ * input rows. Each row keeps its last column and the max of its last two
+ * columns, so its three-column max costs two max a step, folded in the scan
+ * order (new column first, the earlier operand winning ties), and rows+2
+ * row maxima serve both output rows. NaN: unordered compares on the new
+ * column; a window is flagged if any of its three columns saw one.
+ */
+SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t C, int64_t c,
+                                          int64_t count, float *out0, float *out1,
+                                          const int rows, const int tail, spv_t t)
+{
+    const int nr = rows + 2;
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    const float *q = top + c;
+#define SP_LD(ptr) (tail ? spv_load_t((ptr), t) : spv_load(ptr))
+    spv_f last[4], pair[4];
+    /* NaN in the columns one and two steps back: at first columns 0 and 1
+     * together, a superset for the second window. */
+    spv_n n1 = spv_nan_none();
+    for (int r = 0; r < nr; r++) {
+        spv_f c0 = SP_LD(q + r * rs);
+        last[r] = SP_LD(q + r * rs + C);
+        n1 = spv_nan_or(n1, spv_nan_pair(c0, last[r]));
+        pair[r] = spv_max(last[r], c0);
+    }
+    spv_n n2 = n1;
+    float *o0 = out0 + c, *o1 = out1 + c;
+    for (int64_t i = 0; i < count; i++, q += C, o0 += C, o1 += C) {
+        spv_f m[4];
+        spv_n nn = spv_nan_none();
+        for (int r = 0; r < nr; r += 2) {
+            spv_f a = SP_LD(q + r * rs + 2 * C);
+            spv_f b = r + 1 < nr ? SP_LD(q + (r + 1) * rs + 2 * C) : a;
+            nn = spv_nan_or(nn, spv_nan_pair(a, b));
+            m[r] = spv_max(a, pair[r]);
+            pair[r] = spv_max(a, last[r]);
+            last[r] = a;
+            if (r + 1 < nr) {
+                m[r + 1] = spv_max(b, pair[r + 1]);
+                pair[r + 1] = spv_max(b, last[r + 1]);
+                last[r + 1] = b;
+            }
+        }
+        spv_f best0 = spv_max(m[2], spv_max(m[1], m[0]));
+        spv_f best1 = best0;
+        if (rows == 2) best1 = spv_max(m[3], spv_max(m[2], m[1]));
+        unsigned fix = spv_nan_lanes(spv_nan_or(spv_nan_or(n2, n1), nn)) & lanes;
+        if (__builtin_expect(fix != 0, 0)) {
+            float v0[SPV_W], v1[SPV_W];
+            spv_store(v0, best0);
+            spv_store(v1, best1);
+            SPV_FN(sp_max3x3_lanes)(q, rs, C, fix, v0);
+            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + rs, rs, C, fix, v1);
+            best0 = spv_load(v0);
+            best1 = spv_load(v1);
+        }
+        if (tail) {
+            spv_store_t(o0, best0, t);
+            if (rows == 2) spv_store_t(o1, best1, t);
+        } else {
+            spv_store(o0, best0);
+            if (rows == 2) spv_store(o1, best1);
+        }
+        n2 = n1;
+        n1 = nn;
+    }
+#undef SP_LD
+}
+
 /* Dense 3x3 and 2x2 windows, any stride and padding (ResNet's 3x3/s2/p1
  * stem, VGG's 2x2/s2, 3x3/s1/p1): the picker sends them only problems with
  * one D tap, dilation 1 and in-plane offsets that fit int32. */
@@ -455,13 +526,14 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const f
         SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 3, 3, 0, OW);
         return SIMDPOOL_OK;
     }
-    if (ah->stride != 2 || aw->stride != 2 || aw->interior_begin >= aw->interior_end) {
+    const int64_t S = aw->stride;
+    if (ah->stride != S || (S != 1 && S != 2) || aw->interior_begin >= aw->interior_end) {
         SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 3, 3, 0, OW);
         return SIMDPOOL_OK;
     }
-    /* Stride 2, value only: pairs of output rows share an input row, and
-     * neighbouring pixels a column, so rows go two at a time along the width
-     * carrying the shared column (see sp_max_k3s2_block). */
+    /* Stride 1 or 2, value only: pairs of output rows share input rows, and
+     * neighbouring pixels columns, so rows go two at a time along the width
+     * carrying what they share (see sp_max_k3s2_block, sp_max_k3s1_block). */
     const int64_t C = p->channels, iwb = aw->interior_begin, iwe = aw->interior_end;
     const int64_t head = sp_align_head(src, C);
     const int64_t rs = aw->in * C;
@@ -479,27 +551,31 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const f
         SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, 0, iwb);
         SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, iwe, OW);
         const float *top = src + n * p->in_plane * C +
-                           ((xd * ah->in + oh * 2 - ah->pad_begin) * aw->in + iwb * 2 -
+                           ((xd * ah->in + oh * S - ah->pad_begin) * aw->in + iwb * S -
                             aw->pad_begin) * C;
         float *out0 = dst + (item * OW + iwb) * C, *out1 = out0 + OW * C;
         /* The channel blocks pass over the rows one after another, so the
          * width goes in chunks whose input stays in L1 between the passes. */
-        int64_t chunk = 16384 / ((2 * rows + 1) * 2 * C * (int64_t)sizeof(float));
+        const int64_t in_rows = S == 2 ? 2 * rows + 1 : rows + 2;
+        int64_t chunk = 16384 / (in_rows * S * C * (int64_t)sizeof(float));
         chunk = chunk < 2 ? 2 : chunk > 64 ? 64 : chunk;
         for (int64_t x = iwb; x < iwe; x += chunk) {
         const int64_t cnt = iwe - x < chunk ? iwe - x : chunk;
-#define SP_K3S2_BLOCK(c, nv, tail, t)                                                          \
+#define SP_K3_BLOCK(c, nv, tail, t)                                                            \
     for (int u_ = 0; u_ < (nv); u_++) {                                                        \
-        if (rows == 2)                                                                         \
-            SPV_FN(sp_max_k3s2_block)(top, rs, C, (c) + u_ * SPV_W, cnt, out0, out1, 2,        \
-                                      tail, t);                                                \
+        const int64_t ch_ = (c) + u_ * SPV_W;                                                   \
+        if (S == 1 && rows == 2)                                                               \
+            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 2, tail, t);            \
+        else if (S == 1)                                                                       \
+            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 1, tail, t);            \
+        else if (rows == 2)                                                                    \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 2, tail, t);            \
         else                                                                                   \
-            SPV_FN(sp_max_k3s2_block)(top, rs, C, (c) + u_ * SPV_W, cnt, out0, out1, 1,        \
-                                      tail, t);                                                \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 1, tail, t);            \
     }
-        SP_FOR_CHANNELS(C, head, 1, SP_K3S2_BLOCK);
-#undef SP_K3S2_BLOCK
-        top += 2 * cnt * C;
+        SP_FOR_CHANNELS(C, head, 1, SP_K3_BLOCK);
+#undef SP_K3_BLOCK
+        top += S * cnt * C;
         out0 += cnt * C;
         out1 += cnt * C;
         }
