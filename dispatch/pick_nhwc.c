@@ -1,7 +1,7 @@
 /*
  * Which channels-last kernels take which problems, for every SIMD ISA.
  * Every channels-last problem has a kernel (the general ones take any shape);
- * dense 3x3 and 2x2 max windows get unrolled ones. Forward kernels split by
+ * dense 3x3, 1x3 (1D) and 2x2 max windows get unrolled ones. Forward kernels split by
  * output row; backward ones by image, because overlapping windows make
  * output rows write the same diff_src rows.
  */
@@ -24,7 +24,7 @@ static sp_forward_kernel rows(sp_named_forward k)
 sp_forward_kernel sp_pick_forward_nhwc(const sp_nhwc_set *set, const sp_problem *p)
 {
     if (p->alg != SIMDPOOL_MAX) return rows(set->avg_fwd);
-    if (is_dense_2d(p, 3, 3)) return rows(set->max_fwd_3x3);
+    if (is_dense_2d(p, 3, 3) || is_dense_2d(p, 1, 3)) return rows(set->max_fwd_3x3);
     if (is_dense_2d(p, 2, 2)) return rows(set->max_fwd_2x2);
     return rows(set->max_fwd);
 }

@@ -360,16 +360,16 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float
     return SIMDPOOL_OK;
 }
 
-/* The exact rule for the flagged lanes of a 3x3 window (top-left tap q,
- * channel c + lane), for the NaN fix-up of the stride-2 rows. */
+/* The exact rule for the flagged lanes of a kh x 3 window (top-left tap q,
+ * channel c + lane), for the NaN fix-up of the 3-wide kernels below. */
 static __attribute__((noinline, cold)) void SPV_FN(sp_max3x3_lanes)(const float *q, int64_t rs,
-                                                                    int64_t C, unsigned fix,
-                                                                    float *vals)
+                                                                    int64_t C, int kh,
+                                                                    unsigned fix, float *vals)
 {
     for (; fix; fix &= fix - 1) {
         int l = __builtin_ctz(fix);
         float best = q[l];
-        for (int h = 0; h < 3; h++)
+        for (int h = 0; h < kh; h++)
             for (int k = 0; k < 3; k++) {
                 float v = q[h * rs + k * C + l];
                 if (v > best || isnan(v)) best = v;
@@ -380,7 +380,7 @@ static __attribute__((noinline, cold)) void SPV_FN(sp_max3x3_lanes)(const float 
 
 /*
  * One vector of channels (c, or the tail t) of `rows` (1 or 2) output rows
- * of a 3x3 stride-2 max, value only, over `count` interior pixels. `top` is
+ * of a kh x 3 (kh 3, or 1 with one row) stride-2 max, value only, over `count` interior pixels. `top` is
  * the first window's top-left tap (channel 0); rows of input are rs apart.
  * Window ow spans columns 2ow..2ow+2 of its three rows, so column 2ow+2 is
  * column 0 of the next window: it stays in registers (a[]), and each step
@@ -392,18 +392,19 @@ static __attribute__((noinline, cold)) void SPV_FN(sp_max3x3_lanes)(const float 
  * only costs an exact recompute of a few more lanes.
  */
 SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t C, int64_t c,
-                                          int64_t count, float *out0, float *out1,
+                                          int64_t count, float *out0, float *out1, const int kh,
                                           const int rows, const int tail, spv_t t)
 {
-    const int nr = 2 * rows + 1;
+    const int nr = kh == 1 ? 1 : 2 * rows + 1;
     const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
     const float *q = top + c;
 #define SP_LD(ptr) (tail ? spv_load_t((ptr), t) : spv_load(ptr))
     spv_f a[5];
-    for (int r = 0; r < nr; r++) a[r] = SP_LD(q + r * rs);
-    spv_n na = spv_nan_pair(a[0], a[1]);
-    na = spv_nan_or(na, spv_nan_pair(a[2], a[nr - 1]));
-    if (nr == 5) na = spv_nan_or(na, spv_nan_pair(a[3], a[3]));
+    spv_n na = spv_nan_none();
+    for (int r = 0; r < nr; r++) {
+        a[r] = SP_LD(q + r * rs);
+        na = spv_nan_or(na, spv_nan_pair(a[r], a[r]));
+    }
     float *o0 = out0 + c, *o1 = out1 + c;
     for (int64_t i = 0; i < count; i++, q += 2 * C, o0 += C, o1 += C) {
         spv_f m[5], d[5];
@@ -414,9 +415,9 @@ SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t 
             nb[r] = spv_nan_pair(b, d[r]);
             m[r] = spv_max(d[r], spv_max(b, a[r]));
         }
-        spv_n nn = spv_nan_or(spv_nan_or(nb[0], nb[1]), nb[2]);
-        if (nr == 5) nn = spv_nan_or(nn, spv_nan_or(nb[3], nb[4]));
-        spv_f best0 = spv_max(m[2], spv_max(m[1], m[0]));
+        spv_n nn = nb[0];
+        for (int r = 1; r < nr; r++) nn = spv_nan_or(nn, nb[r]);
+        spv_f best0 = kh == 1 ? m[0] : spv_max(m[2], spv_max(m[1], m[0]));
         spv_f best1 = best0;
         if (rows == 2) best1 = spv_max(m[4], spv_max(m[3], m[2]));
         unsigned fix = spv_nan_lanes(spv_nan_or(na, nn)) & lanes;
@@ -424,8 +425,8 @@ SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t 
             float v0[SPV_W], v1[SPV_W];
             spv_store(v0, best0);
             spv_store(v1, best1);
-            SPV_FN(sp_max3x3_lanes)(q, rs, C, fix, v0);
-            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + 2 * rs, rs, C, fix, v1);
+            SPV_FN(sp_max3x3_lanes)(q, rs, C, kh, fix, v0);
+            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + 2 * rs, rs, C, kh, fix, v1);
             best0 = spv_load(v0);
             best1 = spv_load(v1);
         }
@@ -452,10 +453,10 @@ SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t 
  * column; a window is flagged if any of its three columns saw one.
  */
 SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t C, int64_t c,
-                                          int64_t count, float *out0, float *out1,
+                                          int64_t count, float *out0, float *out1, const int kh,
                                           const int rows, const int tail, spv_t t)
 {
-    const int nr = rows + 2;
+    const int nr = kh == 1 ? 1 : rows + 2;
     const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
     const float *q = top + c;
 #define SP_LD(ptr) (tail ? spv_load_t((ptr), t) : spv_load(ptr))
@@ -487,7 +488,7 @@ SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t 
                 last[r + 1] = b;
             }
         }
-        spv_f best0 = spv_max(m[2], spv_max(m[1], m[0]));
+        spv_f best0 = kh == 1 ? m[0] : spv_max(m[2], spv_max(m[1], m[0]));
         spv_f best1 = best0;
         if (rows == 2) best1 = spv_max(m[3], spv_max(m[2], m[1]));
         unsigned fix = spv_nan_lanes(spv_nan_or(spv_nan_or(n2, n1), nn)) & lanes;
@@ -495,8 +496,8 @@ SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t 
             float v0[SPV_W], v1[SPV_W];
             spv_store(v0, best0);
             spv_store(v1, best1);
-            SPV_FN(sp_max3x3_lanes)(q, rs, C, fix, v0);
-            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + rs, rs, C, fix, v1);
+            SPV_FN(sp_max3x3_lanes)(q, rs, C, kh, fix, v0);
+            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + rs, rs, C, kh, fix, v1);
             best0 = spv_load(v0);
             best1 = spv_load(v1);
         }
@@ -513,22 +514,25 @@ SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t 
 #undef SP_LD
 }
 
-/* Dense 3x3 and 2x2 windows, any stride and padding (ResNet's 3x3/s2/p1
- * stem, VGG's 2x2/s2, 3x3/s1/p1): the picker sends them only problems with
- * one D tap, dilation 1 and in-plane offsets that fit int32. */
+/* Dense 3-wide windows over 3 rows or 1 (ResNet's 3x3/s2/p1 stem,
+ * GoogLeNet's 3x3/s1/p1, 1D sequences' 3/s2), any stride and padding: the
+ * picker sends them only problems with one D tap, dilation 1 and in-plane
+ * offsets that fit int32. */
 simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const float *src,
                                                     float *dst, int64_t *indices, int64_t begin,
                                                     int64_t end)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t OW = aw->out;
+    const int KH = ah->kernel == 1 ? 1 : 3;
     if (indices) {
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 3, 3, 0, OW);
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, KH, 3, 0, OW);
         return SIMDPOOL_OK;
     }
     const int64_t S = aw->stride;
-    if (ah->stride != S || (S != 1 && S != 2) || aw->interior_begin >= aw->interior_end) {
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 3, 3, 0, OW);
+    if ((S != 1 && S != 2) || (KH == 3 && ah->stride != S) ||
+        aw->interior_begin >= aw->interior_end) {
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, KH, 3, 0, OW);
         return SIMDPOOL_OK;
     }
     /* Stride 1 or 2, value only: pairs of output rows share input rows, and
@@ -543,41 +547,46 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const f
         int64_t xd, nd;
         sp_nhwc_axis(ad, od, &xd, &nd, NULL);
         if (nd != 1 || oh < ah->interior_begin || oh >= ah->interior_end) {
-            SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + 1, 0, 3, 3, 0, OW);
+            SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + 1, 0, KH, 3, 0, OW);
             item++;
             continue;
         }
-        const int rows = SPV_K3S2_ROWS == 2 && item + 1 < end && oh + 1 < ah->interior_end ? 2 : 1;
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, 0, iwb);
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, 3, 3, iwe, OW);
+        const int rows =
+            SPV_K3S2_ROWS == 2 && KH == 3 && item + 1 < end && oh + 1 < ah->interior_end ? 2 : 1;
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, KH, 3, 0, iwb);
+        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, item, item + rows, 0, KH, 3, iwe, OW);
         const float *top = src + n * p->in_plane * C +
-                           ((xd * ah->in + oh * S - ah->pad_begin) * aw->in + iwb * S -
+                           ((xd * ah->in + oh * ah->stride - ah->pad_begin) * aw->in + iwb * S -
                             aw->pad_begin) * C;
         float *out0 = dst + (item * OW + iwb) * C, *out1 = out0 + OW * C;
         /* The channel blocks pass over the rows one after another, so the
          * width goes in chunks whose input stays in L1 between the passes. */
-        const int64_t in_rows = S == 2 ? 2 * rows + 1 : rows + 2;
+        const int64_t in_rows = KH == 1 ? 1 : S == 2 ? 2 * rows + 1 : rows + 2;
         int64_t chunk = 16384 / (in_rows * S * C * (int64_t)sizeof(float));
         chunk = chunk < 2 ? 2 : chunk > 64 ? 64 : chunk;
         for (int64_t x = iwb; x < iwe; x += chunk) {
-        const int64_t cnt = iwe - x < chunk ? iwe - x : chunk;
+            const int64_t cnt = iwe - x < chunk ? iwe - x : chunk;
 #define SP_K3_BLOCK(c, nv, tail, t)                                                            \
     for (int u_ = 0; u_ < (nv); u_++) {                                                        \
-        const int64_t ch_ = (c) + u_ * SPV_W;                                                   \
-        if (S == 1 && rows == 2)                                                               \
-            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 2, tail, t);            \
+        const int64_t ch_ = (c) + u_ * SPV_W;                                                  \
+        if (KH == 1 && S == 1)                                                                 \
+            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 1, 1, tail, t);        \
+        else if (KH == 1)                                                                      \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 1, 1, tail, t);        \
+        else if (S == 1 && rows == 2)                                                          \
+            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 3, 2, tail, t);        \
         else if (S == 1)                                                                       \
-            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 1, tail, t);            \
+            SPV_FN(sp_max_k3s1_block)(top, rs, C, ch_, cnt, out0, out1, 3, 1, tail, t);        \
         else if (rows == 2)                                                                    \
-            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 2, tail, t);            \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 3, 2, tail, t);        \
         else                                                                                   \
-            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 1, tail, t);            \
+            SPV_FN(sp_max_k3s2_block)(top, rs, C, ch_, cnt, out0, out1, 3, 1, tail, t);        \
     }
-        SP_FOR_CHANNELS(C, head, 1, SP_K3_BLOCK);
+            SP_FOR_CHANNELS(C, head, 1, SP_K3_BLOCK);
 #undef SP_K3_BLOCK
-        top += S * cnt * C;
-        out0 += cnt * C;
-        out1 += cnt * C;
+            top += S * cnt * C;
+            out0 += cnt * C;
+            out1 += cnt * C;
         }
         item += rows;
     }
