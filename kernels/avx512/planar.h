@@ -201,4 +201,15 @@ PL_INLINE pl_vf pl_max_loose(pl_vf a, pl_vf b) { return _mm512_max_ps(a, b); }
 /* Lanes of v that are +-0 or NaN: one compare, equal-or-unordered to 0. */
 PL_INLINE pl_vm pl_zero_or_nan(pl_vf v) { return _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_UQ); }
 
+/* ---- max backward (gather) ---- */
+PL_INLINE void pl_istoreu(int32_t *p, pl_vi v) { _mm512_storeu_si512(p, v); }
+/* Lane l = v[(l + odd) / 2] (odd is 0 or 1): each stride-2 output spread
+ * over the two input lanes it starts at, the first one dropped if odd. */
+PL_INLINE pl_vi pl_dup2_index(int odd)
+{
+    return _mm512_srli_epi32(_mm512_add_epi32(pl_ilanes(), _mm512_set1_epi32(odd)), 1);
+}
+PL_INLINE pl_vf pl_dup2(pl_vf v, pl_vi index) { return _mm512_permutexvar_ps(index, v); }
+PL_INLINE pl_vi pl_idup2(pl_vi v, pl_vi index) { return _mm512_permutexvar_epi32(index, v); }
+
 #endif

@@ -6,6 +6,7 @@
 #ifndef SIMDPOOL_PLANAR_MAX_TMPL_H
 #define SIMDPOOL_PLANAR_MAX_TMPL_H
 
+#include "nhwc_window.h"
 #include "planar_common.h"
 
 /* ---- max, exact path ------------------------------------------------------ */
@@ -823,8 +824,243 @@ static inline int pl_index_ok(const sp_axis *aw, const pl_rows *r, int64_t ow, i
     return 0;
 }
 
-/* Max backward: the plane is zeroed, then every output adds its gradient at
- * its index (from `indices`, or recomputed by the forward kernel's row code
+/*
+ * Max backward by gathering (dense W windows of stride 1 or 2): each
+ * diff_src row is written once, a vector of positions at a time, as the sum
+ * in output order of diff_dst over the outputs whose index names the lane's
+ * position: the reference's adds in its order, from +0, so bit-identical,
+ * with no clearing pass and no scattered read-modify-write.
+ *
+ * The output rows covering the current input row sit in a small stack ring:
+ * their indices (checked against the windows, or recomputed from src)
+ * narrowed to int32 and their diff_dst copied, both between guard entries
+ * (index -1, gradient 0) so that every load of the gather is a whole vector.
+ * Along W, position x is reached by at most J = ceil(kernel / stride)
+ * outputs, floor((x + pad) / stride) - j for j < J: plain loads at stride 1,
+ * loads spread over lane pairs at stride 2. A candidate whose window misses
+ * x holds a tap of its own window, never x, so it needs no mask.
+ */
+#define PL_RING_ENTRIES 8192 /* per array: 32 KiB of indices, 32 KiB of gradients */
+#define PL_RING_GUARD 16     /* entries before each ring row (>= PL_VL, >= J - 1) */
+#define PL_RING_SLOTS 64
+
+typedef struct pl_ring {
+    int64_t rd, rh; /* powers of two >= the output rows along D, H that may
+                     * cover one input row: slots by masks, not divisions */
+    int64_t width;  /* entries per ring row: guard, OW outputs, guard */
+    int64_t J;      /* outputs along W that may cover one input column */
+} pl_ring;
+
+/*
+ * Where it pays (measured on Zen 4, AVX2 and AVX-512): windows that do not
+ * overlap (extent <= stride on every axis, e.g. 2x2 stride 2), on rows long
+ * enough to amortize the per-row work. Overlapping windows (3x3 stride 2 or
+ * 1) cost about as much per output as the scalar scatter below, or more,
+ * and short rows pay the ring's per-row bookkeeping, so those keep the scatter.
+ */
+static int pl_ring_plan(const sp_problem *p, pl_ring *g)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    if (aw->dilation != 1 || (aw->stride != 1 && aw->stride != 2) || aw->out > PL_BWD_TABLE ||
+        ad->kernel * ah->kernel > PL_MAXR)
+        return 0;
+    if (ad->extent > ad->stride || ah->extent > ah->stride || aw->extent > aw->stride ||
+        aw->in < 4 * PL_VL)
+        return 0;
+    g->rd = g->rh = 1;
+    while (g->rd < (ad->extent - 1) / ad->stride + 1) g->rd *= 2;
+    while (g->rh < (ah->extent - 1) / ah->stride + 1) g->rh *= 2;
+    g->J = (aw->kernel - 1) / aw->stride + 1;
+    /* a row's last vector loads PL_VL entries from floor((IW - 1 + pad) / stride) */
+    int64_t right = (aw->in - 1 + aw->pad_begin) / aw->stride + PL_VL - aw->out;
+    g->width = PL_RING_GUARD + aw->out + (right > 0 ? right : 0);
+    return g->J - 1 <= PL_RING_GUARD && g->rd * g->rh <= PL_RING_SLOTS &&
+           g->rd * g->rh * g->width <= PL_RING_ENTRIES;
+}
+
+/* One output row r into its ring row (bi, bf): diff_dst dd copied, and the
+ * indices x checked (each a valid tap of its window, -1 only for a window
+ * without one; lo/span: each output's valid columns) and narrowed, or, with
+ * x NULL, recomputed from plane. 0 when an index is bad. A short last vector
+ * reads whole vectors of indices where the caller's array goes on (x_end),
+ * and its lanes past the row are ignored; lo and span have PL_VL entries
+ * past any row. */
+static int pl_ring_fill(const sp_problem *p, const pl_rows *r, const int64_t *x,
+                        const int64_t *x_end, const float *plane, const float *dd,
+                        const int32_t *lo, const int32_t *span, int32_t *bi, float *bf)
+{
+    const int64_t own = p->axis[SP_W].out;
+    int64_t ow = 0;
+    for (; ow + PL_VL <= own; ow += PL_VL) pl_storeu(bf + ow, pl_loadu(dd + ow));
+    if (ow < own) pl_storeu_m(bf + ow, pl_loadu_m(dd + ow, pl_first((int)(own - ow))), pl_first((int)(own - ow)));
+    if (!x) {
+        /* recomputed by the forward rules: valid by construction */
+        float vals[PL_BLOCK];
+        int64_t found[PL_BLOCK];
+        for (int64_t ob = 0; ob < own; ob += PL_BLOCK) {
+            const int64_t oe = own - ob < PL_BLOCK ? own : ob + PL_BLOCK;
+            pl_max_row(p, plane, r, ob, oe, vals, found);
+            for (ow = ob; ow < oe; ow++) bi[ow] = (int32_t)found[ow - ob];
+        }
+        return 1;
+    }
+    int64_t offs[PL_MAXR];
+    int R = 0;
+    PL_FOR_ROWS(r, off, offs[R++] = off);
+    for (ow = 0; ow < own; ow += PL_VL) {
+        const int64_t n = own - ow < PL_VL ? own - ow : PL_VL;
+        if (x_end - x - ow >= PL_VL) {
+            /* every lane's index in one valid row's [lo, lo + span) */
+            pl_vm inr;
+            const pl_vi xv = pl_load_idx(x + ow, p->in_plane, &inr);
+            const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo + ow));
+            const pl_vi sp = pl_iloadu(span + ow);
+            pl_vm ok = pl_mnone();
+            for (int i = 0; i < R; i++) {
+                pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
+                ok = pl_mor(ok, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
+            }
+            const pl_vm row = pl_first((int)n);
+            if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) == pl_mbits(row)) {
+                pl_istoreu(bi + ow, xv);
+                continue;
+            }
+        }
+        /* lane by lane: -1 (for windows without taps) or the slow check */
+        for (int64_t l = ow; l < ow + n; l++) {
+            const int64_t at = x[l];
+            if (at == -1) {
+                if (R > 0 && span[l] > 0) return 0;
+                bi[l] = -1;
+                continue;
+            }
+            if ((uint64_t)at >= (uint64_t)p->in_plane) return 0;
+            int ok = 0;
+            for (int i = 0; i < R; i++)
+                ok |= (uint64_t)(at - offs[i] - lo[l]) < (uint64_t)span[l];
+            if (!ok) return 0;
+            bi[l] = (int32_t)at;
+        }
+    }
+    return 1;
+}
+
+/* One diff_src row (spatial offset xrow, iwn positions) from the nr ring
+ * rows covering it, in output order; S and J as constants where unrolled. */
+PL_INLINE void pl_gather_row(float *drow, int64_t xrow, int64_t iwn, const int32_t *const *ri,
+                             const float *const *rf, int nr, int64_t pb, const int64_t S,
+                             const int64_t J)
+{
+    const pl_vi lanes = pl_ilanes();
+    const pl_vi dup = pl_dup2_index((int)(pb & 1)); /* S == 2: iw0 is even */
+    for (int64_t iw0 = 0; iw0 < iwn; iw0 += PL_VL) {
+        const pl_vi x = pl_iadd(pl_iset1((int32_t)(xrow + iw0)), lanes);
+        const int64_t top = (iw0 + pb) / S;
+        pl_vf acc = pl_zero();
+        for (int r = 0; r < nr; r++)
+            for (int64_t j = J - 1; j >= 0; j--) {
+                pl_vi b = pl_iloadu(ri[r] + top - j);
+                pl_vf v = pl_loadu(rf[r] + top - j);
+                if (S == 2) {
+                    b = pl_idup2(b, dup);
+                    v = pl_dup2(v, dup);
+                }
+                acc = pl_blend(pl_ieq(b, x), acc, pl_add(acc, v));
+            }
+        if (iw0 + PL_VL <= iwn)
+            pl_storeu(drow + iw0, acc);
+        else
+            pl_storeu_m(drow + iw0, acc, pl_first((int)(iwn - iw0)));
+    }
+}
+
+static simdpool_status pl_max_bwd_gather(const sp_problem *p, const float *diff_dst,
+                                         const int64_t *indices, const float *src,
+                                         float *diff_src, int64_t begin, int64_t end,
+                                         const pl_ring *g, const int32_t *lo, const int32_t *span)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t ohn = ah->out, own = aw->out, S = aw->stride, J = g->J, pb = aw->pad_begin;
+    const int64_t slots = g->rd * g->rh;
+    int32_t ring_i[PL_RING_ENTRIES];
+    float ring_f[PL_RING_ENTRIES];
+    int64_t key[PL_RING_SLOTS];
+    for (int64_t s = 0; s < slots; s++)
+        for (int64_t e = 0; e < g->width; e++)
+            if (e < PL_RING_GUARD || e >= PL_RING_GUARD + own) {
+                ring_i[s * g->width + e] = -1;
+                ring_f[s * g->width + e] = 0.0f;
+            }
+    /* Output rows without a valid D or H tap cover no input row, so never
+     * enter the ring: their indices must all be -1. */
+    int empty_rows = 0;
+    for (int64_t od = 0; od < ad->out; od++) {
+        int64_t f, e;
+        sp_axis_valid_taps(ad, od, &f, &e);
+        empty_rows |= f == e;
+    }
+    for (int64_t oh = 0; oh < ohn; oh++) {
+        int64_t f, e;
+        sp_axis_valid_taps(ah, oh, &f, &e);
+        empty_rows |= f == e;
+    }
+    for (int64_t item = begin; item < end; item++) {
+        const float *dd = diff_dst + item * p->out_plane;
+        const int64_t *xi = indices ? indices + item * p->out_plane : NULL;
+        const float *plane = src ? src + item * p->in_plane : NULL;
+        float *ds = diff_src + item * p->in_plane;
+        if (xi && empty_rows)
+            for (int64_t od = 0; od < ad->out; od++)
+                for (int64_t oh = 0; oh < ohn; oh++) {
+                    if (pl_rows_of(p, od, oh).count) continue;
+                    for (int64_t ow = 0; ow < own; ow++)
+                        if (xi[(od * ohn + oh) * own + ow] != -1) return SIMDPOOL_ERR_BAD_INDEX;
+                }
+        for (int64_t s = 0; s < slots; s++) key[s] = -1;
+        const int64_t *x_end = indices ? indices + end * p->out_plane : NULL;
+        for (int64_t id = 0; id < ad->in; id++) {
+            int64_t dlo, dhi;
+            sp_axis_covering(ad, id, &dlo, &dhi);
+            sp_cover_iter hi_;
+            sp_cover_init(ah, &hi_);
+            for (int64_t ih = 0; ih < ah->in; ih++, sp_cover_next(ah, &hi_)) {
+                const int64_t hlo = hi_.lo, hhi = hi_.hi;
+                /* The covering output rows, in output order, into the ring. */
+                const int32_t *ri[PL_RING_SLOTS];
+                const float *rf[PL_RING_SLOTS];
+                int nr = 0;
+                for (int64_t od = dlo; od <= dhi; od++) {
+                    if (!sp_axis_covers(ad, id, od)) continue;
+                    for (int64_t oh = hlo; oh <= hhi; oh++) {
+                        if (!sp_axis_covers(ah, ih, oh)) continue;
+                        const int64_t s = (od & (g->rd - 1)) * g->rh + (oh & (g->rh - 1)), k = od * ohn + oh;
+                        int32_t *bi = ring_i + s * g->width + PL_RING_GUARD;
+                        float *bf = ring_f + s * g->width + PL_RING_GUARD;
+                        if (key[s] != k) {
+                            key[s] = k;
+                            pl_rows r = pl_rows_of(p, od, oh);
+                            if (!pl_ring_fill(p, &r, xi ? xi + k * own : NULL, x_end, plane,
+                                              dd + k * own, lo, span, bi, bf))
+                                return SIMDPOOL_ERR_BAD_INDEX;
+                        }
+                        ri[nr] = bi;
+                        rf[nr++] = bf;
+                    }
+                }
+                float *drow = ds + (id * ah->in + ih) * aw->in;
+                const int64_t xrow = (id * ah->in + ih) * aw->in;
+                if (S == 2 && J == 1)
+                    pl_gather_row(drow, xrow, aw->in, ri, rf, nr, pb, 2, 1);
+                else
+                    pl_gather_row(drow, xrow, aw->in, ri, rf, nr, pb, S, J);
+            }
+        }
+    }
+    return SIMDPOOL_OK;
+}
+
+/* Max backward: gathering where the ring takes the problem (above); else
+ * the plane is zeroed, then every output adds its gradient at its index (from `indices`, or recomputed by the forward kernel's row code
  * into a stack block), each index checked against its window first. */
 simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const float *diff_dst,
                                            const int64_t *indices, const float *src,
@@ -838,7 +1074,7 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
      * table, so an index is checked with a subtraction and an unsigned
      * compare per valid row, without division. */
     const int table = aw->dilation == 1 && own <= PL_BWD_TABLE;
-    int32_t lo[PL_BWD_TABLE], span[PL_BWD_TABLE];
+    int32_t lo[PL_BWD_TABLE + PL_VL], span[PL_BWD_TABLE + PL_VL];
     if (table)
         for (int64_t ow = 0; ow < own; ow++) {
             int64_t f, e, start = sp_window_start(aw, ow);
@@ -846,6 +1082,10 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
             lo[ow] = (int32_t)(start + f);
             span[ow] = (int32_t)(e - f);
         }
+    for (int64_t ow = own; table && ow < own + PL_VL; ow++) lo[ow] = span[ow] = 0;
+    pl_ring ring;
+    if (table && pl_ring_plan(p, &ring))
+        return pl_max_bwd_gather(p, diff_dst, indices, src, diff_src, begin, end, &ring, lo, span);
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
         pl_zero_floats(ds, p->in_plane);

@@ -264,4 +264,21 @@ PL_INLINE pl_vf pl_max_loose(pl_vf a, pl_vf b) { return vmaxq_f32(a, b); }
 /* Lanes of v that are +-0 or NaN: those whose magnitude is not above 0. */
 PL_INLINE pl_vm pl_zero_or_nan(pl_vf v) { return vmvnq_u32(vcagtq_f32(v, vdupq_n_f32(0.0f))); }
 
+/* ---- max backward (gather) ---- */
+PL_INLINE void pl_istoreu(int32_t *p, pl_vi v) { vst1q_s32(p, v); }
+/* Lane l = v[(l + odd) / 2] (odd is 0 or 1): each stride-2 output spread
+ * over the two input lanes it starts at, the first one dropped if odd.
+ * The "index" is just odd: two zips and an extract do it. */
+PL_INLINE pl_vi pl_dup2_index(int odd) { return vdupq_n_s32(odd); }
+PL_INLINE pl_vf pl_dup2(pl_vf v, pl_vi index)
+{
+    const float32x4_t lo = vzip1q_f32(v, v);
+    return vgetq_lane_s32(index, 0) ? vextq_f32(lo, vzip2q_f32(v, v), 1) : lo;
+}
+PL_INLINE pl_vi pl_idup2(pl_vi v, pl_vi index)
+{
+    const int32x4_t lo = vzip1q_s32(v, v);
+    return vgetq_lane_s32(index, 0) ? vextq_s32(lo, vzip2q_s32(v, v), 1) : lo;
+}
+
 #endif
