@@ -638,11 +638,13 @@ SPV_FN(sp_max_bwd_lanes)(const sp_mwin *w, int64_t C, const float *dd, const int
  * where they match, so there is no gather/scatter and the adds into any
  * diff_src element happen in output order, as in the reference. A saved index
  * that matches no tap is reported before anything is added through it.
+ * With `overwrite` (windows that do not overlap) the taps are written, not
+ * added to: no read of diff_src.
  */
 SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c, const float *dd,
                                                     const int64_t *idx, float *ds_first,
                                                     int64_t anchor, int64_t span, const int tail,
-                                                    spv_t t, int64_t sp[3])
+                                                    spv_t t, int64_t sp[3], const int overwrite)
 {
     const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
     spv_i rel;
@@ -667,7 +669,9 @@ SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c,
             for (int64_t k = 0; k < w->n[2]; k++, q += w->step[2], r += w->rstep[2]) {
                 spv_m m = spv_ieq(rel, spv_iset1((int32_t)r));
                 matched = spv_mor(matched, m);
-                spv_f s = tail ? spv_load_t(q, t) : spv_load(q);
+                /* overwrite: this output is the pixel's only one (+0 + g, as
+                 * the reference adds, so -0.0 becomes +0.0) */
+                spv_f s = overwrite ? spv_zero() : tail ? spv_load_t(q, t) : spv_load(q);
                 s = spv_add_m(s, m, g);
                 if (tail)
                     spv_store_t(q, s, t);
@@ -958,12 +962,22 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     const int64_t C = p->channels;
     int64_t sp[3];
     sp_nhwc_pixel_steps(p, sp);
-    if (indices && p->out_plane < ((int64_t)1 << 31))
+    /* Windows that do not overlap (e.g. 2x2 stride 2) scatter with plain
+     * stores: one pass, no compare per (output, pixel) pair beyond the
+     * window's own taps; when they also tile the input, nothing to clear. */
+    int disjoint = 1, tiled = 1;
+    for (int k = 0; k < 3; k++) {
+        const sp_axis *a = &p->axis[k];
+        disjoint &= a->extent <= a->stride;
+        tiled &= a->pad_begin == 0 && a->extent == a->stride && a->out * a->stride == a->in;
+    }
+    const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
+    const int overwrite = indices && disjoint && !lanes_scalar;
+    if (indices && !overwrite && p->out_plane < ((int64_t)1 << 31))
         return SPV_FN(sp_max_bwd_gather)(p, diff_dst, indices, diff_src, begin, end);
     int64_t R, S;
     if (!indices && SPV_FN(sp_max_recompute_fits)(p, &R, &S))
         return SPV_FN(sp_max_bwd_recompute)(p, diff_dst, src, diff_src, begin, end, R, S);
-    const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     sp_mwin w;
     for (int k = 0; k < 3; k++) {
         w.step[k] = sp[k] * C;
@@ -973,7 +987,7 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     for (int64_t n = begin; n < end; n++) {
         const float *img = src ? src + n * p->in_plane * C : NULL;
         float *ds_img = diff_src + n * p->in_plane * C;
-        memset(ds_img, 0, (size_t)(p->in_plane * C) * sizeof(float));
+        if (!(overwrite && tiled)) memset(ds_img, 0, (size_t)(p->in_plane * C) * sizeof(float));
         int64_t o = n * p->out_plane;
         for (int64_t od = 0; od < ad->out; od++) {
             int64_t xd;
@@ -1005,13 +1019,17 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
                                    (w.n[2] - 1) * sp[2];
                     int64_t c = 0;
                     for (; c + SPV_W <= C; c += SPV_W) {
-                        st = SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor, span, 0,
-                                                      none, sp);
+                        st = overwrite ? SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
+                                                                  span, 0, none, sp, 1)
+                                       : SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
+                                                                  span, 0, none, sp, 0);
                         if (st != SIMDPOOL_OK) return st;
                     }
                     if (c < C) {
-                        st = SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor, span, 1,
-                                                      spv_tail(C - c), sp);
+                        st = overwrite ? SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
+                                                                  span, 1, spv_tail(C - c), sp, 1)
+                                       : SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
+                                                                  span, 1, spv_tail(C - c), sp, 0);
                         if (st != SIMDPOOL_OK) return st;
                     }
                 }
