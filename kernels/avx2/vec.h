@@ -178,4 +178,15 @@ SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m) { return _mm256_sub_epi32(cnt, _
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { _mm256_storeu_si256((__m256i *)p, v); }
 
+/* ---- max backward (gather) ---- */
+/* 1 when matching saved int64 indices costs about as much as int32 lanes
+ * (int64 compares and a narrowing shuffle per 8 lanes): the max backward then gathers from the int64 indices directly
+ * instead of narrowing them into a ring first. */
+#define SPV_IDX64_CMP_CHEAP 0
+/* The lanes where 0 <= a < n (n >= 1): as unsigned, a < n iff min(a, n - 1) == a. */
+SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
+{
+    return _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_min_epu32(a, _mm256_set1_epi32(n - 1)), a));
+}
+
 #endif

@@ -155,4 +155,15 @@ SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m)
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return _mm512_loadu_si512(p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { _mm512_storeu_si512(p, v); }
 
+/* ---- max backward (gather) ---- */
+/* 1 when matching saved int64 indices costs about as much as int32 lanes
+ * (two int64 compares into opmasks and one kunpack per 16 lanes): the max backward then gathers from the int64 indices directly
+ * instead of narrowing them into a ring first. */
+#define SPV_IDX64_CMP_CHEAP 1
+/* The lanes where 0 <= a < n (n >= 1): one unsigned compare. */
+SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
+{
+    return _mm512_cmplt_epu32_mask(a, _mm512_set1_epi32(n));
+}
+
 #endif

@@ -791,36 +791,174 @@ static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const floa
 }
 
 /*
- * Backward recomputing the indices from src, by gathering: the argmax of
- * each output is computed once (the forward rules, NaN fix-up included) into
- * a small stack ring of int32 spatial indices holding the output rows that
- * the current input row feeds, for one strip of columns and one chunk of
- * channels; then each diff_src pixel of the strip is written once, as the
- * sum in output order of diff_dst where the argmax names it (bit-identical
- * to the reference's adds). 2D/1D problems (one D tap) with int32 indices.
+ * Max backward by gathering, from saved indices or recomputed from src: the
+ * chosen tap of each output, as an int32 spatial index, goes into a small
+ * stack ring holding the output rows that the current input row feeds, for
+ * one strip of columns and one chunk of channels; then each diff_src pixel
+ * of the strip is written once, as the sum in output order of diff_dst where
+ * the output's tap is this pixel. The adds into any element are the
+ * reference's adds in its order (from +0), so the result is bit-identical,
+ * with no clearing pass and no read-modify-write.
+ *
+ * Saved indices are narrowed and checked once per output as they enter the
+ * ring (each must name a valid tap of its window; -1 only an empty window),
+ * so the gather compares int32 lanes, one compare per (output, pixel).
+ * Recomputed ones follow the forward rules (NaN fix-up included).
  */
 #define SP_RING_INTS 8192 /* 32 KiB */
 #define SP_RING_CH 64     /* channels per chunk (a multiple of every SPV_W) */
+#define SP_RING_PAIRS 64  /* ring rows, and outputs that may cover one pixel */
+/* Vectors per gather block: SP_FOR_CHANNELS_NV's 4/2/1 ladder covers the
+ * remainder only for blocks of up to 8. */
+#define SP_RING_NV (SP_RING_CH / SPV_W < 8 ? SP_RING_CH / SPV_W : 8)
 
-static int SPV_FN(sp_max_recompute_fits)(const sp_problem *p, int64_t *R, int64_t *S)
-{
-    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    if (p->axis[SP_D].kernel != 1 || p->in_plane >= ((int64_t)1 << 31)) return 0;
-    *R = (ah->extent - 1) / ah->stride + 1;
-    /* the per-pixel tables below hold 64 rows and 64 (row, column) pairs */
-    if (*R > 64 || *R * ((aw->extent + aw->stride - 1) / aw->stride) > 64) return 0;
-    *S = SP_RING_INTS / (*R * SP_RING_CH);
-    /* a strip of one input column needs ceil((extent_w - 1) / stride_w) + 1 outputs */
-    return *S >= (aw->extent + aw->stride - 2) / aw->stride + 1;
-}
+typedef struct sp_ring_shape {
+    int64_t rd, rh; /* output rows along D and H that may cover one input row */
+    int64_t S;      /* outputs per ring row */
+} sp_ring_shape;
 
-static simdpool_status SPV_FN(sp_max_bwd_recompute)(const sp_problem *p, const float *diff_dst,
-                                                    const float *src, float *diff_src,
-                                                    int64_t begin, int64_t end, int64_t R,
-                                                    int64_t S)
+static int SPV_FN(sp_max_ring_fits)(const sp_problem *p, sp_ring_shape *g)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    const int64_t C = p->channels, OH = ah->out, OW = aw->out;
+    if (p->in_plane >= ((int64_t)1 << 31)) return 0;
+    /* at most ceil(extent / stride) outputs of an axis cover one coordinate */
+    g->rd = (ad->extent - 1) / ad->stride + 1;
+    g->rh = (ah->extent - 1) / ah->stride + 1;
+    const int64_t R = g->rd * g->rh;
+    if (R > SP_RING_PAIRS || R * ((aw->extent - 1) / aw->stride + 1) > SP_RING_PAIRS) return 0;
+    g->S = SP_RING_INTS / (R * SP_RING_CH);
+    /* a strip of one input column needs ceil((extent_w - 1) / stride_w) + 1 outputs */
+    return g->S >= (aw->extent + aw->stride - 2) / aw->stride + 1;
+}
+
+/* Saved indices of channels [0, cc) of one output into its ring entry, as
+ * in-plane int32; 0 when one names no valid tap of the window. The offset
+ * from the first valid tap must be a row's start (one per valid D, H pair)
+ * plus a W tap: a range check per row (a multiple of the step if dilated). */
+SPV_INLINE int SPV_FN(sp_ring_put_saved)(const sp_mwin *w, const int64_t *idx, int64_t anchor,
+                                         int64_t cc, const int64_t sp[3], int32_t *rp)
+{
+    const int64_t span = (w->n[0] - 1) * sp[0] + (w->n[1] - 1) * sp[1] + (w->n[2] - 1) * sp[2];
+    for (int64_t c = 0; c < cc; c += SPV_W) {
+        const int tail = c + SPV_W > cc;
+        const spv_t t = spv_tail(tail ? cc - c : SPV_W);
+        spv_i rel;
+        spv_m minus1; /* -1 is out of range of a non-empty window anyway */
+        spv_m in = tail ? spv_load_idx_rel_t(idx + c, anchor, span + 1, t, &rel, &minus1)
+                        : spv_load_idx_rel(idx + c, anchor, span + 1, &rel, &minus1);
+        spv_m tap = spv_mnone();
+        for (int64_t a = 0; a < w->n[0]; a++)
+            for (int64_t b = 0; b < w->n[1]; b++) {
+                const spv_i r = spv_iadd1(rel, (int32_t)-(a * sp[0] + b * sp[1]));
+                if (sp[2] == 1)
+                    tap = spv_mor(tap, spv_ibelow(r, (int32_t)w->n[2]));
+                else
+                    for (int64_t k = 0; k < w->n[2]; k++)
+                        tap = spv_mor(tap, spv_ieq(r, spv_iset1((int32_t)(k * sp[2]))));
+            }
+        const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+        if ((spv_mbits(in) & spv_mbits(tap) & lanes) != lanes) return 0;
+        spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+    }
+    return 1;
+}
+
+/* The argmax of channels [c0, c0 + cc) of one output into its ring entry,
+ * by the forward rules. */
+SPV_INLINE void SPV_FN(sp_ring_put_argmax)(const sp_problem *p, const sp_mwin *w, int64_t anchor,
+                                           int64_t c0, int64_t cc, int dense3, int64_t sp[3],
+                                           int32_t *rp)
+{
+    const int64_t C = p->channels;
+    if (dense3 && w->n[0] == 1 && w->n[1] == 3 && w->n[2] == 3) {
+        /* A whole 3x3 window: the unrolled argmax. */
+        for (int64_t c = 0; c < cc; c += SPV_W) {
+            spv_i rel;
+            if (c + SPV_W <= cc)
+                SPV_FN(sp_max_fixed_block)(w, w->first, w->step[1], C, c0 + c, NULL, NULL, 0, 1,
+                                           0, spv_tail(SPV_W), 1, 3, 3, p->axis[SP_W].in, sp,
+                                           &rel);
+            else
+                SPV_FN(sp_max_fixed_block)(w, w->first, w->step[1], C, c0 + c, NULL, NULL, 0, 1,
+                                           1, spv_tail(cc - c), 1, 3, 3, p->axis[SP_W].in, sp,
+                                           &rel);
+            spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+        }
+        return;
+    }
+    for (int64_t c = 0; c < cc; c += SPV_W) {
+        spv_i rel;
+        if (c + SPV_W <= cc)
+            SPV_FN(sp_max_block)(w, c0 + c, NULL, NULL, 0, 1, 0, spv_tail(SPV_W), 1, 1, &rel, 0,
+                                 sp);
+        else
+            SPV_FN(sp_max_block)(w, c0 + c, NULL, NULL, 0, 1, 1, spv_tail(cc - c), 1, 1, &rel, 0,
+                                 sp);
+        spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+    }
+}
+
+/* Windows without a valid tap (big padding) never reach the ring: their
+ * saved indices must say -1. */
+static int SPV_FN(sp_max_empty_windows_ok)(const sp_problem *p, const int64_t *idx_img)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    if (sp_axis_nonempty(ad) == ad->out && sp_axis_nonempty(ah) == ah->out &&
+        sp_axis_nonempty(aw) == aw->out)
+        return 1;
+    int64_t o = 0;
+    for (int64_t od = 0; od < ad->out; od++)
+        for (int64_t oh = 0; oh < ah->out; oh++)
+            for (int64_t ow = 0; ow < aw->out; ow++, o++) {
+                int64_t x0, cd, chh, cw;
+                sp_nhwc_axis(ad, od, &x0, &cd, NULL);
+                sp_nhwc_axis(ah, oh, &x0, &chh, NULL);
+                sp_nhwc_axis(aw, ow, &x0, &cw, NULL);
+                if (cd && chh && cw) continue;
+                for (int64_t c = 0; c < C; c++)
+                    if (idx_img[o * C + c] != -1) return 0;
+            }
+    return 1;
+}
+
+/* Channels [c, c + nv*SPV_W) (or the tail t) of one pixel (spatial index
+ * in xv): the sum, in output order, of diff_dst where the output's tap is
+ * this pixel, over the covering ring rows (rows[r], dd_rows[r]) and the
+ * covering outputs [wlo, whi] of each. */
+SPV_INLINE void SPV_FN(sp_ring_gather)(float *ds, spv_i xv, const int32_t *const *rows,
+                                       const float *const *dd_rows, int nr, const sp_axis *aw,
+                                       int64_t iw, int64_t wlo, int64_t whi, int64_t owlo,
+                                       int64_t C, int64_t c, const int nv, const int tail,
+                                       spv_t t)
+{
+    spv_f acc[SP_RING_NV];
+    for (int u = 0; u < nv; u++) acc[u] = spv_zero();
+    for (int r = 0; r < nr; r++)
+        for (int64_t ow = wlo; ow <= whi; ow++) {
+            if (!sp_axis_covers(aw, iw, ow)) continue;
+            const int32_t *rp = rows[r] + (ow - owlo) * SP_RING_CH + c;
+            const float *gp = dd_rows[r] + ow * C + c;
+            for (int u = 0; u < nv; u++) {
+                spv_m m = spv_ieq(spv_iload(rp + u * SPV_W), xv);
+                acc[u] = spv_add_m(acc[u], m, tail ? spv_load_t(gp, t) : spv_load(gp + u * SPV_W));
+            }
+        }
+    for (int u = 0; u < nv; u++) {
+        if (tail)
+            spv_store_t(ds + c, acc[u], t);
+        else
+            spv_store(ds + c + u * SPV_W, acc[u]);
+    }
+}
+
+static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float *diff_dst,
+                                               const int64_t *indices, const float *src,
+                                               float *diff_src, int64_t begin, int64_t end,
+                                               const sp_ring_shape *g)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, OH = ah->out, OW = aw->out, S = g->S;
     int64_t sp[3];
     sp_nhwc_pixel_steps(p, sp);
     sp_mwin w;
@@ -829,118 +967,92 @@ static simdpool_status SPV_FN(sp_max_bwd_recompute)(const sp_problem *p, const f
         w.rstep[k] = sp[k];
     }
     int32_t ring[SP_RING_INTS];
+    int64_t ring_row[SP_RING_PAIRS]; /* which output row (od * OH + oh) each slot holds */
     const int dense3 = ah->kernel == 3 && aw->kernel == 3 && ah->dilation == 1 && aw->dilation == 1;
-    int64_t ring_row[64]; /* which output row (od * OH + oh) each slot holds */
     /* A strip of x1 - x0 = (S - per_col) * stride columns feeds at most S
      * outputs: floor((x1 - x0 + extent - 2) / stride) + 1 <= S. */
     const int64_t per_col = (aw->extent + aw->stride - 2) / aw->stride;
     for (int64_t n = begin; n < end; n++) {
-        const float *img = src + n * p->in_plane * C;
         const float *dd_img = diff_dst + n * p->out_plane * C;
+        const int64_t *idx_img = indices ? indices + n * p->out_plane * C : NULL;
         float *ds_img = diff_src + n * p->in_plane * C;
+        /* setup_w's tap pointers are only followed when recomputing */
+        const float *img = src ? src + n * p->in_plane * C : ds_img;
+        if (idx_img && !SPV_FN(sp_max_empty_windows_ok)(p, idx_img)) return SIMDPOOL_ERR_BAD_INDEX;
         for (int64_t c0 = 0; c0 < C; c0 += SP_RING_CH) {
             const int64_t cc = C - c0 < SP_RING_CH ? C - c0 : SP_RING_CH;
             for (int64_t x0 = 0; x0 < aw->in;) {
                 /* Input columns [x0, x1) feed outputs [owlo, owhi], at most S of them. */
                 int64_t x1 = x0 + (S - per_col) * aw->stride;
                 if (x1 > aw->in) x1 = aw->in;
-                int64_t owlo, owhi, t0, t1;
-                sp_axis_covering(aw, x0, &owlo, &t0);
-                sp_axis_covering(aw, x1 - 1, &t1, &owhi);
-                (void)t0;
-                (void)t1;
-                for (int64_t r = 0; r < R; r++) ring_row[r] = -1;
+                int64_t owlo, owhi, unused;
+                sp_axis_covering(aw, x0, &owlo, &unused);
+                sp_axis_covering(aw, x1 - 1, &unused, &owhi);
+                for (int64_t r = 0; r < g->rd * g->rh; r++) ring_row[r] = -1;
                 for (int64_t id = 0; id < ad->in; id++) {
                     int64_t dlo, dhi;
                     sp_axis_covering(ad, id, &dlo, &dhi);
-                    /* kernel 1 along D: at most one output, when it lands on a tap */
-                    const int64_t od = dlo <= dhi && sp_axis_covers(ad, id, dlo) ? dlo : -1;
-                    int64_t xd = 0, nd = 0;
-                    if (od >= 0) sp_nhwc_axis(ad, od, &xd, &nd, NULL);
                     for (int64_t ih = 0; ih < ah->in; ih++) {
                         int64_t hlo, hhi;
                         sp_axis_covering(ah, ih, &hlo, &hhi);
-                        if (od < 0) hhi = hlo - 1;
                         /* Bring the rows this input row feeds into the ring. */
-                        for (int64_t oh = hlo; oh <= hhi; oh++) {
-                            const int64_t slot = oh % R, key = od * OH + oh;
-                            if (ring_row[slot] == key) continue;
-                            ring_row[slot] = key;
-                            int64_t xh;
-                            w.n[0] = nd;
-                            sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
-                            const int64_t pix_dh = (xd * ah->in + xh) * aw->in;
-                            for (int64_t ow = owlo; ow <= owhi; ow++) {
-                                int32_t *rp = ring + (slot * S + (ow - owlo)) * SP_RING_CH;
-                                int64_t anchor;
-                                if (!SPV_FN(sp_max_setup_w)(p, &w, img, pix_dh, ow, &anchor)) {
-                                    for (int64_t c = 0; c < cc; c++) rp[c] = -1;
-                                    continue;
-                                }
-                                if (dense3 && w.n[0] == 1 && w.n[1] == 3 && w.n[2] == 3) {
-                                    /* A whole 3x3 window: the unrolled argmax. */
-                                    for (int64_t c = 0; c < cc; c += SPV_W) {
-                                        spv_i rel;
-                                        const int tl = c + SPV_W > cc;
-                                        if (!tl)
-                                            SPV_FN(sp_max_fixed_block)(&w, w.first, w.step[1], C, c0 + c, NULL, NULL, 0, 1, 0,
-                                                                       spv_tail(SPV_W), 1, 3, 3, aw->in, sp, &rel);
-                                        else
-                                            SPV_FN(sp_max_fixed_block)(&w, w.first, w.step[1], C, c0 + c, NULL, NULL, 0, 1, 1,
-                                                                       spv_tail(cc - c), 1, 3, 3, aw->in, sp, &rel);
-                                        spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
+                        for (int64_t od = dlo; od <= dhi; od++) {
+                            if (!sp_axis_covers(ad, id, od)) continue;
+                            int64_t xd;
+                            sp_nhwc_axis(ad, od, &xd, &w.n[0], NULL);
+                            for (int64_t oh = hlo; oh <= hhi; oh++) {
+                                if (!sp_axis_covers(ah, ih, oh)) continue;
+                                const int64_t slot = od % g->rd * g->rh + oh % g->rh;
+                                const int64_t key = od * OH + oh;
+                                if (ring_row[slot] == key) continue;
+                                ring_row[slot] = key;
+                                int64_t xh;
+                                sp_nhwc_axis(ah, oh, &xh, &w.n[1], NULL);
+                                const int64_t pix_dh = (xd * ah->in + xh) * aw->in;
+                                for (int64_t ow = owlo; ow <= owhi; ow++) {
+                                    int32_t *rp = ring + (slot * S + (ow - owlo)) * SP_RING_CH;
+                                    const int64_t *idx =
+                                        idx_img ? idx_img + ((key * OW) + ow) * C + c0 : NULL;
+                                    int64_t anchor;
+                                    if (!SPV_FN(sp_max_setup_w)(p, &w, img, pix_dh, ow, &anchor)) {
+                                        for (int64_t c = 0; c < cc; c++) {
+                                            if (idx && idx[c] != -1) return SIMDPOOL_ERR_BAD_INDEX;
+                                            rp[c] = -1;
+                                        }
+                                    } else if (idx) {
+                                        if (!SPV_FN(sp_ring_put_saved)(&w, idx, anchor, cc, sp, rp))
+                                            return SIMDPOOL_ERR_BAD_INDEX;
+                                    } else {
+                                        SPV_FN(sp_ring_put_argmax)(p, &w, anchor, c0, cc, dense3,
+                                                                   sp, rp);
                                     }
-                                    continue;
-                                }
-                                for (int64_t c = 0; c < cc; c += SPV_W) {
-                                    spv_i rel;
-                                    if (c + SPV_W <= cc)
-                                        SPV_FN(sp_max_block)(&w, c0 + c, NULL, NULL, 0, 1, 0,
-                                                             spv_tail(SPV_W), 1, 1, &rel, 0, sp);
-                                    else
-                                        SPV_FN(sp_max_block)(&w, c0 + c, NULL, NULL, 0, 1, 1,
-                                                             spv_tail(cc - c), 1, 1, &rel, 0, sp);
-                                    spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
                                 }
                             }
                         }
-                        /* Gather the strip of this input row. */
+                        /* Gather the strip of this input row: its covering
+                         * output rows in output order, then pixel by pixel. */
+                        const int32_t *rows[SP_RING_PAIRS];
+                        const float *dd_rows[SP_RING_PAIRS];
+                        int nr = 0;
+                        for (int64_t od = dlo; od <= dhi; od++) {
+                            if (!sp_axis_covers(ad, id, od)) continue;
+                            for (int64_t oh = hlo; oh <= hhi; oh++) {
+                                if (!sp_axis_covers(ah, ih, oh)) continue;
+                                const int64_t slot = od % g->rd * g->rh + oh % g->rh;
+                                rows[nr] = ring + slot * S * SP_RING_CH;
+                                dd_rows[nr++] = dd_img + (od * OH + oh) * OW * C + c0;
+                            }
+                        }
                         sp_cover_iter wi;
                         sp_cover_init_at(aw, x0, &wi);
                         const int64_t xrow = (id * ah->in + ih) * aw->in;
-                        int64_t slots[64];
-                        for (int64_t oh = hlo; oh <= hhi; oh++) slots[oh - hlo] = oh % R;
                         for (int64_t iw = x0; iw < x1; iw++, sp_cover_next(aw, &wi)) {
                             const spv_i xv = spv_iset1((int32_t)(xrow + iw));
                             float *ds = ds_img + (xrow + iw) * C + c0;
-                            /* The (argmax, diff_dst) pairs of this pixel, in output order. */
-                            const int32_t *rp[64];
-                            const float *gp[64];
-                            int np = 0;
-                            for (int64_t oh = hlo; oh <= hhi; oh++) {
-                                if (!sp_axis_covers(ah, ih, oh)) continue;
-                                const int32_t *rrow = ring + slots[oh - hlo] * S * SP_RING_CH;
-                                const float *grow = dd_img + ((od * OH + oh) * OW) * C + c0;
-                                for (int64_t ow = wi.lo; ow <= wi.hi && np < 64; ow++) {
-                                    if (!sp_axis_covers(aw, iw, ow)) continue;
-                                    rp[np] = rrow + (ow - owlo) * SP_RING_CH;
-                                    gp[np++] = grow + ow * C;
-                                }
-                            }
-                            for (int64_t c = 0; c < cc; c += SPV_W) {
-                                const int tail = c + SPV_W > cc;
-                                const spv_t t = spv_tail(tail ? cc - c : SPV_W);
-                                spv_f acc = spv_zero();
-                                for (int k = 0; k < np; k++) {
-                                    spv_m m = spv_ieq(spv_iload(rp[k] + c), xv);
-                                    acc = spv_add_m(acc, m, tail ? spv_load_t(gp[k] + c, t)
-                                                                 : spv_load(gp[k] + c));
-                                }
-                                if (tail)
-                                    spv_store_t(ds + c, acc, t);
-                                else
-                                    spv_store(ds + c, acc);
-                            }
+#define SP_RING_BLOCK(c, nv, tail, t)                                                          \
+    SPV_FN(sp_ring_gather)(ds, xv, rows, dd_rows, nr, aw, iw, wi.lo, wi.hi, owlo, C, c, nv, tail, t)
+                            SP_FOR_CHANNELS_NV(cc, 0, 0, SP_RING_NV, SP_RING_BLOCK);
+#undef SP_RING_BLOCK
                         }
                     }
                 }
@@ -952,8 +1064,10 @@ static simdpool_status SPV_FN(sp_max_bwd_recompute)(const sp_problem *p, const f
 }
 
 /* Backward, one work item per image: overlapping windows make output rows
- * share diff_src rows. diff_src is cleared, then every output adds back in
- * output order (the reference's order, so the sums are bit-identical). */
+ * share diff_src rows. Most problems gather (the ring or the int64 gather
+ * above); the rest scatter: diff_src is cleared (unless disjoint windows
+ * tile it), then every output adds back in output order (the reference's
+ * order, so the sums are bit-identical). */
 simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float *diff_dst,
                                                 const int64_t *indices, const float *src,
                                                 float *diff_src, int64_t begin, int64_t end)
@@ -973,11 +1087,17 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     }
     const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     const int overwrite = indices && disjoint && !lanes_scalar;
+    /* The ring over 2D windows (in 3D the int64 gather or the scatter below
+     * measured faster). Saved indices go through it (int32 lanes, checked
+     * once per output) where int64 compares cost more than int32 ones
+     * (AVX2: 3x3 stride 1 and 2 about 1.5-2x faster), and for true 2D
+     * windows (1D ones measured slower in the ring's strips). */
+    sp_ring_shape ring;
+    const int ring_fits = !overwrite && ad->kernel == 1 && SPV_FN(sp_max_ring_fits)(p, &ring);
+    if (ring_fits && (!indices || (!SPV_IDX64_CMP_CHEAP && ah->extent > 1)))
+        return SPV_FN(sp_max_bwd_ring)(p, diff_dst, indices, src, diff_src, begin, end, &ring);
     if (indices && !overwrite && p->out_plane < ((int64_t)1 << 31))
         return SPV_FN(sp_max_bwd_gather)(p, diff_dst, indices, diff_src, begin, end);
-    int64_t R, S;
-    if (!indices && SPV_FN(sp_max_recompute_fits)(p, &R, &S))
-        return SPV_FN(sp_max_bwd_recompute)(p, diff_dst, src, diff_src, begin, end, R, S);
     sp_mwin w;
     for (int k = 0; k < 3; k++) {
         w.step[k] = sp[k] * C;

@@ -209,4 +209,15 @@ SPV_INLINE spv_i spv_icount(spv_i cnt, spv_m m) { return vsubq_s32(cnt, vreinter
 SPV_INLINE spv_i spv_iload(const int32_t *p) { return vld1q_s32(p); }
 SPV_INLINE void spv_istore(int32_t *p, spv_i v) { vst1q_s32(p, v); }
 
+/* ---- max backward (gather) ---- */
+/* 1 when matching saved int64 indices costs about as much as int32 lanes
+ * (int64 compares and two narrowing moves per 4 lanes): the max backward then gathers from the int64 indices directly
+ * instead of narrowing them into a ring first. */
+#define SPV_IDX64_CMP_CHEAP 0
+/* The lanes where 0 <= a < n (n >= 1): one unsigned compare. */
+SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
+{
+    return vcltq_u32(vreinterpretq_u32_s32(a), vdupq_n_u32((uint32_t)n));
+}
+
 #endif
