@@ -67,7 +67,7 @@ static inline int64_t sp_align_head(const void *base, int64_t C)
         /* The remaining whole vectors (fewer than NV) in as few blocks as    \
          * possible: a misaligned head would otherwise leave them single. */  \
         int64_t r_ = (C_ - c_) / SPV_W;                                                        \
-        if ((NV) > 4 && r_ >= 4) {                                                             \
+        while ((NV) > 4 && r_ >= 4) {                                                          \
             BLOCK(c_, 4, 0, all_);                                                             \
             c_ += 4 * SPV_W;                                                                   \
             r_ -= 4;                                                                           \
