@@ -113,80 +113,76 @@ static uint64_t block_generic(const unsigned char *in, size_t ib, unsigned char 
 }
 
 #ifdef HAVE_X86_STREAM
+/* `nontemporal`, a constant in each caller: stream the stores past the
+ * caches, which is faster once the output no longer fits them (no read of
+ * each output line before it is written). */
+__attribute__((target("avx2"))) static inline uint64_t
+stream_avx2(const unsigned char *in, size_t ib, unsigned char *out, size_t ob, uint64_t acc,
+            const int nontemporal)
+{
+    __m256i a = _mm256_set1_epi64x((long long)acc), b = _mm256_setzero_si256();
+    for (size_t i = 0; i < ib; i += 64) {
+        a = _mm256_or_si256(a, _mm256_loadu_si256((const __m256i *)(in + i)));
+        b = _mm256_or_si256(b, _mm256_loadu_si256((const __m256i *)(in + i + 32)));
+    }
+    for (size_t i = 0; i < ob; i += 64) {
+        if (nontemporal) {
+            _mm256_stream_si256((__m256i *)(out + i), a);
+            _mm256_stream_si256((__m256i *)(out + i + 32), b);
+        } else {
+            _mm256_storeu_si256((__m256i *)(out + i), a);
+            _mm256_storeu_si256((__m256i *)(out + i + 32), b);
+        }
+    }
+    a = _mm256_or_si256(a, b);
+    return (uint64_t)_mm256_extract_epi64(a, 0) | (uint64_t)_mm256_extract_epi64(a, 3);
+}
+
+__attribute__((target("avx512f"))) static inline uint64_t
+stream_avx512(const unsigned char *in, size_t ib, unsigned char *out, size_t ob, uint64_t acc,
+              const int nontemporal)
+{
+    __m512i a = _mm512_set1_epi64((long long)acc), b = _mm512_setzero_si512();
+    size_t i = 0;
+    for (; i + 128 <= ib; i += 128) {
+        a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
+        b = _mm512_or_si512(b, _mm512_loadu_si512(in + i + 64));
+    }
+    if (i < ib) a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
+    for (i = 0; i < ob; i += 64) {
+        __m512i v = i % 128 ? b : a;
+        if (nontemporal)
+            _mm512_stream_si512((__m512i *)(out + i), v);
+        else
+            _mm512_storeu_si512(out + i, v);
+    }
+    a = _mm512_or_si512(a, b);
+    return (uint64_t)_mm512_reduce_or_epi64(a);
+}
+
 __attribute__((target("avx2"))) static uint64_t block_avx2(const unsigned char *in, size_t ib,
                                                            unsigned char *out, size_t ob,
                                                            uint64_t acc)
 {
-    __m256i a = _mm256_set1_epi64x((long long)acc), b = _mm256_setzero_si256();
-    for (size_t i = 0; i < ib; i += 64) {
-        a = _mm256_or_si256(a, _mm256_loadu_si256((const __m256i *)(in + i)));
-        b = _mm256_or_si256(b, _mm256_loadu_si256((const __m256i *)(in + i + 32)));
-    }
-    for (size_t i = 0; i < ob; i += 64) {
-        _mm256_storeu_si256((__m256i *)(out + i), a);
-        _mm256_storeu_si256((__m256i *)(out + i + 32), b);
-    }
-    a = _mm256_or_si256(a, b);
-    return (uint64_t)_mm256_extract_epi64(a, 0) | (uint64_t)_mm256_extract_epi64(a, 3);
+    return stream_avx2(in, ib, out, ob, acc, 0);
 }
-
-/* The same with non-temporal stores: output lines are written without being
- * read first, which is faster once the output leaves the caches. */
 __attribute__((target("avx2"))) static uint64_t block_avx2_nt(const unsigned char *in, size_t ib,
                                                               unsigned char *out, size_t ob,
                                                               uint64_t acc)
 {
-    __m256i a = _mm256_set1_epi64x((long long)acc), b = _mm256_setzero_si256();
-    for (size_t i = 0; i < ib; i += 64) {
-        a = _mm256_or_si256(a, _mm256_loadu_si256((const __m256i *)(in + i)));
-        b = _mm256_or_si256(b, _mm256_loadu_si256((const __m256i *)(in + i + 32)));
-    }
-    for (size_t i = 0; i < ob; i += 64) {
-        _mm256_stream_si256((__m256i *)(out + i), a);
-        _mm256_stream_si256((__m256i *)(out + i + 32), b);
-    }
-    a = _mm256_or_si256(a, b);
-    return (uint64_t)_mm256_extract_epi64(a, 0) | (uint64_t)_mm256_extract_epi64(a, 3);
+    return stream_avx2(in, ib, out, ob, acc, 1);
 }
-
 __attribute__((target("avx512f"))) static uint64_t block_avx512(const unsigned char *in,
                                                                 size_t ib, unsigned char *out,
                                                                 size_t ob, uint64_t acc)
 {
-    __m512i a = _mm512_set1_epi64((long long)acc), b = _mm512_setzero_si512();
-    size_t i = 0;
-    for (; i + 128 <= ib; i += 128) {
-        a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
-        b = _mm512_or_si512(b, _mm512_loadu_si512(in + i + 64));
-    }
-    if (i < ib) a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
-    for (i = 0; i + 128 <= ob; i += 128) {
-        _mm512_storeu_si512(out + i, a);
-        _mm512_storeu_si512(out + i + 64, b);
-    }
-    if (i < ob) _mm512_storeu_si512(out + i, a);
-    a = _mm512_or_si512(a, b);
-    return (uint64_t)_mm512_reduce_or_epi64(a);
+    return stream_avx512(in, ib, out, ob, acc, 0);
 }
-
 __attribute__((target("avx512f"))) static uint64_t block_avx512_nt(const unsigned char *in,
                                                                    size_t ib, unsigned char *out,
                                                                    size_t ob, uint64_t acc)
 {
-    __m512i a = _mm512_set1_epi64((long long)acc), b = _mm512_setzero_si512();
-    size_t i = 0;
-    for (; i + 128 <= ib; i += 128) {
-        a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
-        b = _mm512_or_si512(b, _mm512_loadu_si512(in + i + 64));
-    }
-    if (i < ib) a = _mm512_or_si512(a, _mm512_loadu_si512(in + i));
-    for (i = 0; i + 128 <= ob; i += 128) {
-        _mm512_stream_si512((__m512i *)(out + i), a);
-        _mm512_stream_si512((__m512i *)(out + i + 64), b);
-    }
-    if (i < ob) _mm512_stream_si512((__m512i *)(out + i), a);
-    a = _mm512_or_si512(a, b);
-    return (uint64_t)_mm512_reduce_or_epi64(a);
+    return stream_avx512(in, ib, out, ob, acc, 1);
 }
 #endif
 
