@@ -878,6 +878,25 @@ static int pl_ring_plan(const sp_problem *p, pl_ring *g)
            g->rd * g->rh * g->width <= PL_RING_ENTRIES;
 }
 
+/* PL_VL saved indices x, narrowed to int32 (inr: those inside the plane),
+ * and ok: the lanes whose index falls in one of the R valid rows (offsets
+ * offs) within its output's valid columns [lo, lo + span). */
+PL_INLINE pl_vi pl_idx_in_rows(const int64_t *x, int64_t in_plane, const int32_t *lo,
+                               const int32_t *span, const int64_t *offs, int R, pl_vm *inr,
+                               pl_vm *ok)
+{
+    const pl_vi xv = pl_load_idx(x, in_plane, inr);
+    const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo));
+    const pl_vi sp = pl_iloadu(span);
+    pl_vm any = pl_mnone();
+    for (int i = 0; i < R; i++) {
+        pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
+        any = pl_mor(any, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
+    }
+    *ok = any;
+    return xv;
+}
+
 /* One output row r into its ring row (bi, bf): diff_dst dd copied, and the
  * indices x checked (each a valid tap of its window, -1 only for a window
  * without one; lo/span: each output's valid columns) and narrowed, or, with
@@ -911,15 +930,9 @@ static int pl_ring_fill(const sp_problem *p, const pl_rows *r, const int64_t *x,
         const int64_t n = own - ow < PL_VL ? own - ow : PL_VL;
         if (x_end - x - ow >= PL_VL) {
             /* every lane's index in one valid row's [lo, lo + span) */
-            pl_vm inr;
-            const pl_vi xv = pl_load_idx(x + ow, p->in_plane, &inr);
-            const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo + ow));
-            const pl_vi sp = pl_iloadu(span + ow);
-            pl_vm ok = pl_mnone();
-            for (int i = 0; i < R; i++) {
-                pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
-                ok = pl_mor(ok, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
-            }
+            pl_vm inr, ok;
+            const pl_vi xv = pl_idx_in_rows(x + ow, p->in_plane, lo + ow, span + ow, offs, R,
+                                            &inr, &ok);
             const pl_vm row = pl_first((int)n);
             if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) == pl_mbits(row)) {
                 pl_istoreu(bi + ow, xv);
@@ -1104,15 +1117,9 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
                      * valid row's [lo, lo + span); if all do, add without
                      * further checks, else the lane-by-lane check decides */
                     for (; ow + PL_VL <= own; ow += PL_VL) {
-                        pl_vm inr;
-                        const pl_vi xv = pl_load_idx(x + ow, p->in_plane, &inr);
-                        const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo + ow));
-                        const pl_vi sp = pl_iloadu(span + ow);
-                        pl_vm ok = pl_mnone();
-                        for (int i = 0; i < R; i++) {
-                            pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
-                            ok = pl_mor(ok, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
-                        }
+                        pl_vm inr, ok;
+                        pl_idx_in_rows(x + ow, p->in_plane, lo + ow, span + ow, offs, R, &inr,
+                                       &ok);
                         if (pl_mbits(pl_mand(ok, inr)) != pl_mbits(pl_first(PL_VL))) break;
                         for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
                     }
