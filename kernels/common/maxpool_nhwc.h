@@ -518,22 +518,20 @@ SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t 
  * GoogLeNet's 3x3/s1/p1, 1D sequences' 3/s2), any stride and padding: the
  * picker sends them only problems with one D tap, dilation 1 and in-plane
  * offsets that fit int32. */
-simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const float *src,
-                                                    float *dst, int64_t *indices, int64_t begin,
-                                                    int64_t end)
+SPV_INLINE void SPV_FN(sp_max_k3_rows)(const sp_problem *p, const float *src, float *dst,
+                                       int64_t *indices, int64_t begin, int64_t end, const int KH)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t OW = aw->out;
-    const int KH = ah->kernel == 1 ? 1 : 3;
     if (indices) {
         SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, KH, 3, 0, OW);
-        return SIMDPOOL_OK;
+        return;
     }
     const int64_t S = aw->stride;
     if ((S != 1 && S != 2) || (KH == 3 && ah->stride != S) ||
         aw->interior_begin >= aw->interior_end) {
         SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, KH, 3, 0, OW);
-        return SIMDPOOL_OK;
+        return;
     }
     /* Stride 1 or 2, value only: pairs of output rows share input rows, and
      * neighbouring pixels columns, so rows go two at a time along the width
@@ -590,6 +588,17 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const f
         }
         item += rows;
     }
+}
+
+simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_3x3)(const sp_problem *p, const float *src,
+                                                    float *dst, int64_t *indices, int64_t begin,
+                                                    int64_t end)
+{
+    /* the window height a constant in each copy, so its loops unroll */
+    if (p->axis[SP_H].kernel == 1)
+        SPV_FN(sp_max_k3_rows)(p, src, dst, indices, begin, end, 1);
+    else
+        SPV_FN(sp_max_k3_rows)(p, src, dst, indices, begin, end, 3);
     return SIMDPOOL_OK;
 }
 
@@ -1083,7 +1092,9 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     for (int k = 0; k < 3; k++) {
         const sp_axis *a = &p->axis[k];
         disjoint &= a->extent <= a->stride;
-        tiled &= a->pad_begin == 0 && a->extent == a->stride && a->out * a->stride == a->in;
+        /* dense windows only: a dilated one leaves holes nobody writes */
+        tiled &= a->pad_begin == 0 && a->dilation == 1 && a->extent == a->stride &&
+                 a->out * a->stride == a->in;
     }
     const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     const int overwrite = indices && disjoint && !lanes_scalar;
