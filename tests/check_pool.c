@@ -8,8 +8,9 @@
  *   check_pool --corpus DIR [--isa NAME]   oneDNN benchdnn shape files instead
  *
  * Each problem is checked forward (max with and without indices), backward
- * (max from indices and from src), split into random work ranges (results
- * must be bit-identical to one call) and now and then threaded.
+ * (max from indices and from src, and from indices with one corrupted),
+ * split into random work ranges (results must be bit-identical to one call)
+ * and now and then threaded.
  */
 #include <float.h>
 #include <inttypes.h>
@@ -316,6 +317,53 @@ static bool windows_overlap(const simdpool_desc *d)
     return false;
 }
 
+/*
+ * Max backward from saved indices of which one is corrupted (out of the
+ * plane, negative, or moved a little): the kernel must give the reference's
+ * status, SIMDPOOL_ERR_BAD_INDEX when the index is no tap of its window,
+ * without touching anything outside the buffers (the indices sit against a
+ * guard page too); where the moved index is still a valid tap, the same
+ * diff_src as the reference from the same indices.
+ */
+static void check_corrupted_indices(rng *r, const simdpool_desc *d, const simdpool_plan *plan,
+                                    buffers *b, int64_t src_n, int64_t dst_n, int64_t in_plane,
+                                    simdpool_isa isa, uint64_t case_seed)
+{
+    int64_t *bad = b->indices.ptr;
+    memcpy(bad, b->ref_indices, (size_t)dst_n * sizeof *bad);
+    const int64_t j = rng_range(r, 0, dst_n - 1);
+    bad[j] = rng_chance(r, 75) ? rng_range(r, -2, in_plane + 1) : bad[j] + rng_range(r, -3, 3);
+
+    simdpool_plan *ref;
+    if (simdpool_plan_create_for_isa(d, SIMDPOOL_ISA_SCALAR, &ref) != SIMDPOOL_OK) return;
+    float *want = malloc((size_t)src_n * sizeof *want), *bound = malloc((size_t)src_n * sizeof *bound);
+    if (!want || !bound) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    const float *diff_dst = b->diff_dst.ptr;
+    float *diff_src = b->diff_src.ptr;
+    simdpool_status want_s = simdpool_backward(ref, diff_dst, bad, NULL, want);
+    if (want_s == SIMDPOOL_OK) simdpool_backward(ref, b->abs_in, bad, NULL, bound);
+    simdpool_plan_destroy(ref);
+
+    poison(diff_src, src_n);
+    simdpool_status s = simdpool_backward(plan, diff_dst, bad, NULL, diff_src);
+    totals.checks[isa]++;
+    char why[512];
+    if (s != want_s) {
+        snprintf(why, sizeof why, "index %lld of output %lld corrupted: status '%s', reference '%s'",
+                 (long long)bad[j], (long long)j, simdpool_status_message(s),
+                 simdpool_status_message(want_s));
+        report(d, SIMDPOOL_BACKWARD, isa, plan, case_seed, why);
+    } else if (s == SIMDPOOL_OK &&
+               !compare_sum(d, in_plane, diff_src, want, bound, taps_of(d), src_n, why, sizeof why)) {
+        report(d, SIMDPOOL_BACKWARD, isa, plan, case_seed, why);
+    }
+    free(want);
+    free(bound);
+}
+
 static void check_isa(rng *r, const options *opt, const simdpool_desc *d, simdpool_isa isa,
                       buffers *b, uint64_t case_seed)
 {
@@ -411,6 +459,7 @@ static void check_isa(rng *r, const options *opt, const simdpool_desc *d, simdpo
                 report(d, SIMDPOOL_BACKWARD, isa, plan, case_seed, "threaded backward differs from one whole call");
         }
     }
+    if (is_max && dst_n > 0) check_corrupted_indices(r, d, plan, b, src_n, dst_n, in_plane, isa, case_seed);
     if (opt->verbose) {
         char text[512];
         problem_text(d, SIMDPOOL_FORWARD, isa, case_seed, text, sizeof text);
