@@ -761,6 +761,30 @@ SPV_INLINE int SPV_FN(sp_max_gather_pass)(const sp_problem *p, const float *dd_i
     return 1;
 }
 
+/* Windows without a valid tap (big padding) take no part in the gathers
+ * and the ring: their saved indices must say -1. */
+static int SPV_FN(sp_max_empty_windows_ok)(const sp_problem *p, const int64_t *idx_img)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels;
+    if (sp_axis_nonempty(ad) == ad->out && sp_axis_nonempty(ah) == ah->out &&
+        sp_axis_nonempty(aw) == aw->out)
+        return 1;
+    int64_t o = 0;
+    for (int64_t od = 0; od < ad->out; od++)
+        for (int64_t oh = 0; oh < ah->out; oh++)
+            for (int64_t ow = 0; ow < aw->out; ow++, o++) {
+                int64_t x0, cd, chh, cw;
+                sp_nhwc_axis(ad, od, &x0, &cd, NULL);
+                sp_nhwc_axis(ah, oh, &x0, &chh, NULL);
+                sp_nhwc_axis(aw, ow, &x0, &cw, NULL);
+                if (cd && chh && cw) continue;
+                for (int64_t c = 0; c < C; c++)
+                    if (idx_img[o * C + c] != -1) return 0;
+            }
+    return 1;
+}
+
 static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const float *diff_dst,
                                                  const int64_t *indices, float *diff_src,
                                                  int64_t begin, int64_t end)
@@ -769,26 +793,11 @@ static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const floa
     const int64_t C = p->channels;
     const int64_t nd = sp_axis_nonempty(ad), nh = sp_axis_nonempty(ah), nw = sp_axis_nonempty(aw);
     const int32_t expected = (int32_t)(nd * nh * nw);
-    const int has_empty = nd < ad->out || nh < ah->out || nw < aw->out;
     for (int64_t n = begin; n < end; n++) {
         const float *dd_img = diff_dst + n * p->out_plane * C;
         const int64_t *idx_img = indices + n * p->out_plane * C;
         float *ds_img = diff_src + n * p->in_plane * C;
-        if (has_empty) {
-            /* Windows without a valid tap must say -1 (rare: big padding). */
-            int64_t o = 0;
-            for (int64_t od = 0; od < ad->out; od++)
-                for (int64_t oh = 0; oh < ah->out; oh++)
-                    for (int64_t ow = 0; ow < aw->out; ow++, o++) {
-                        int64_t x0, cd, chh, cw;
-                        sp_nhwc_axis(ad, od, &x0, &cd, NULL);
-                        sp_nhwc_axis(ah, oh, &x0, &chh, NULL);
-                        sp_nhwc_axis(aw, ow, &x0, &cw, NULL);
-                        if (cd && chh && cw) continue;
-                        for (int64_t c = 0; c < C; c++)
-                            if (idx_img[o * C + c] != -1) return SIMDPOOL_ERR_BAD_INDEX;
-                    }
-        }
+        if (!SPV_FN(sp_max_empty_windows_ok)(p, idx_img)) return SIMDPOOL_ERR_BAD_INDEX;
         int ok = 1;
 #define SP_GATHER(c, nv, tail, t)                                                              \
     ok &= SPV_FN(sp_max_gather_pass)(p, dd_img, idx_img, ds_img, c, nv, tail, t, expected)
@@ -905,30 +914,6 @@ SPV_INLINE void SPV_FN(sp_ring_put_argmax)(const sp_problem *p, const sp_mwin *w
                                  sp);
         spv_istore(rp + c, spv_iadd1(rel, (int32_t)anchor));
     }
-}
-
-/* Windows without a valid tap (big padding) never reach the ring: their
- * saved indices must say -1. */
-static int SPV_FN(sp_max_empty_windows_ok)(const sp_problem *p, const int64_t *idx_img)
-{
-    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    const int64_t C = p->channels;
-    if (sp_axis_nonempty(ad) == ad->out && sp_axis_nonempty(ah) == ah->out &&
-        sp_axis_nonempty(aw) == aw->out)
-        return 1;
-    int64_t o = 0;
-    for (int64_t od = 0; od < ad->out; od++)
-        for (int64_t oh = 0; oh < ah->out; oh++)
-            for (int64_t ow = 0; ow < aw->out; ow++, o++) {
-                int64_t x0, cd, chh, cw;
-                sp_nhwc_axis(ad, od, &x0, &cd, NULL);
-                sp_nhwc_axis(ah, oh, &x0, &chh, NULL);
-                sp_nhwc_axis(aw, ow, &x0, &cw, NULL);
-                if (cd && chh && cw) continue;
-                for (int64_t c = 0; c < C; c++)
-                    if (idx_img[o * C + c] != -1) return 0;
-            }
-    return 1;
 }
 
 /* Channels [c, c + nv*SPV_W) (or the tail t) of one pixel (spatial index

@@ -590,35 +590,34 @@ PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f,
     for (int a = 1; a <= AHEAD + 1; a++) q[a] = pl_flat_vsum(plane, (a - 1) * PL_VL, f, KH);
     int j = 0;
     int64_t x = 0;
+    /* The output at x from the queue, the queue moved on by one vector. */
+#define PL_FLAT_STEP(STORE)                                                                     \
+    do {                                                                                        \
+        pl_vf res_ = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM); \
+        STORE;                                                                                  \
+        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];                                    \
+        if (++j == period) j = 0;                                                               \
+    } while (0)
+#define PL_FLAT_STORE_ANY                                                                       \
+    (x + PL_VL <= n ? pl_storeu(o + x, res_) : pl_storeu_m(o + x, res_, pl_first((int)(n - x))))
     for (; x + lead < f->vtop && x < n; x += PL_VL) {
         q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
-        pl_vf res = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM);
-        if (x + PL_VL <= n)
-            pl_storeu(o + x, res);
-        else
-            pl_storeu_m(o + x, res, pl_first((int)(n - x)));
-        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
-        if (++j == period) j = 0;
+        PL_FLAT_STEP(PL_FLAT_STORE_ANY);
     }
+    /* the middle: every row read is whole, every store a full vector */
     for (; x + lead < vbot; x += PL_VL) {
         const float *t = plane + x + lead;
         pl_vf v = pl_loadu(t);
         if (KH == 3) v = pl_add(pl_add(pl_loadu(t - w), v), pl_loadu(t + w));
         q[AHEAD + 2] = v;
-        pl_storeu(o + x, pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM));
-        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
-        if (++j == period) j = 0;
+        PL_FLAT_STEP(pl_storeu(o + x, res_));
     }
     for (; x < n; x += PL_VL) {
         q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
-        pl_vf res = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM);
-        if (x + PL_VL <= n)
-            pl_storeu(o + x, res);
-        else
-            pl_storeu_m(o + x, res, pl_first((int)(n - x)));
-        for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];
-        if (++j == period) j = 0;
+        PL_FLAT_STEP(PL_FLAT_STORE_ANY);
     }
+#undef PL_FLAT_STORE_ANY
+#undef PL_FLAT_STEP
 }
 
 /* Does the flat path take p: W (and H, unless H is unit) 3 taps, stride 1,
