@@ -378,6 +378,31 @@ static __attribute__((noinline, cold)) void SPV_FN(sp_max3x3_lanes)(const float 
     }
 }
 
+/* The 3-wide blocks' outputs: the flagged lanes (fix) recomputed exactly
+ * from the windows at q0 and q1, then stored. */
+SPV_INLINE void SPV_FN(sp_max_k3_store)(const float *q0, const float *q1, int64_t rs, int64_t C,
+                                        int kh, unsigned fix, spv_f best0, spv_f best1,
+                                        float *o0, float *o1, const int rows, const int tail,
+                                        spv_t t)
+{
+    if (__builtin_expect(fix != 0, 0)) {
+        float v0[SPV_W], v1[SPV_W];
+        spv_store(v0, best0);
+        spv_store(v1, best1);
+        SPV_FN(sp_max3x3_lanes)(q0, rs, C, kh, fix, v0);
+        if (rows == 2) SPV_FN(sp_max3x3_lanes)(q1, rs, C, kh, fix, v1);
+        best0 = spv_load(v0);
+        best1 = spv_load(v1);
+    }
+    if (tail) {
+        spv_store_t(o0, best0, t);
+        if (rows == 2) spv_store_t(o1, best1, t);
+    } else {
+        spv_store(o0, best0);
+        if (rows == 2) spv_store(o1, best1);
+    }
+}
+
 /*
  * One vector of channels (c, or the tail t) of `rows` (1 or 2) output rows
  * of a kh x 3 (kh 3, or 1 with one row) stride-2 max, value only, over `count` interior pixels. `top` is
@@ -421,22 +446,7 @@ SPV_INLINE void SPV_FN(sp_max_k3s2_block)(const float *top, int64_t rs, int64_t 
         spv_f best1 = best0;
         if (rows == 2) best1 = spv_max(m[4], spv_max(m[3], m[2]));
         unsigned fix = spv_nan_lanes(spv_nan_or(na, nn)) & lanes;
-        if (__builtin_expect(fix != 0, 0)) {
-            float v0[SPV_W], v1[SPV_W];
-            spv_store(v0, best0);
-            spv_store(v1, best1);
-            SPV_FN(sp_max3x3_lanes)(q, rs, C, kh, fix, v0);
-            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + 2 * rs, rs, C, kh, fix, v1);
-            best0 = spv_load(v0);
-            best1 = spv_load(v1);
-        }
-        if (tail) {
-            spv_store_t(o0, best0, t);
-            if (rows == 2) spv_store_t(o1, best1, t);
-        } else {
-            spv_store(o0, best0);
-            if (rows == 2) spv_store(o1, best1);
-        }
+        SPV_FN(sp_max_k3_store)(q, q + 2 * rs, rs, C, kh, fix, best0, best1, o0, o1, rows, tail, t);
         for (int r = 0; r < nr; r++) a[r] = d[r];
         na = nn;
     }
@@ -492,22 +502,7 @@ SPV_INLINE void SPV_FN(sp_max_k3s1_block)(const float *top, int64_t rs, int64_t 
         spv_f best1 = best0;
         if (rows == 2) best1 = spv_max(m[3], spv_max(m[2], m[1]));
         unsigned fix = spv_nan_lanes(spv_nan_or(spv_nan_or(n2, n1), nn)) & lanes;
-        if (__builtin_expect(fix != 0, 0)) {
-            float v0[SPV_W], v1[SPV_W];
-            spv_store(v0, best0);
-            spv_store(v1, best1);
-            SPV_FN(sp_max3x3_lanes)(q, rs, C, kh, fix, v0);
-            if (rows == 2) SPV_FN(sp_max3x3_lanes)(q + rs, rs, C, kh, fix, v1);
-            best0 = spv_load(v0);
-            best1 = spv_load(v1);
-        }
-        if (tail) {
-            spv_store_t(o0, best0, t);
-            if (rows == 2) spv_store_t(o1, best1, t);
-        } else {
-            spv_store(o0, best0);
-            if (rows == 2) spv_store(o1, best1);
-        }
+        SPV_FN(sp_max_k3_store)(q, q + rs, rs, C, kh, fix, best0, best1, o0, o1, rows, tail, t);
         n2 = n1;
         n1 = nn;
     }
