@@ -232,18 +232,9 @@ static void pl_avg_row(const sp_problem *p, const float *plane, const pl_rows *r
     if (ie > ib) {
         const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
         const float scale = 1.0f / (float)pl_avg_interior_divisor(p, r);
-        if (S == 1 && D == 1 && K == 3)
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, 1, 3, 1);
-        else if (S == 2 && D == 1 && K == 3)
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, 2, 3, 1);
-        else if (S == 2 && D == 1 && K == 2)
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, 2, 2, 1);
-        else if (S == 1)
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, 1, K, D);
-        else if (S == 2 && D == 1)
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, 2, K, 1);
-        else
-            pl_avg_interior(p, plane, r, ib, ie, scale, o, S, K, D);
+#define PL_AVG_INTERIOR(S_, K_, D_) pl_avg_interior(p, plane, r, ib, ie, scale, o, S_, K_, D_)
+        PL_FOR_W_SHAPE(PL_AVG_INTERIOR, S, K, D);
+#undef PL_AVG_INTERIOR
     }
     for (int64_t ow = ie; ow < ow_n; ow += PL_VL)
         pl_avg_chunk_exact(p, plane, r, ow, ow_n - ow < PL_VL ? (int)(ow_n - ow) : PL_VL, o + ow);

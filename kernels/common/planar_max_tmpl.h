@@ -459,20 +459,9 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
         const int64_t S = aw->stride, K = aw->kernel, D = aw->dilation;
         float *oo = o + (ow - ob);
         int64_t *ooi = oi ? oi + (ow - ob) : NULL;
-        if (S == 2 && D == 1 && K == 3)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, 3, 1);
-        else if (S == 2 && D == 1 && K == 2)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, 2, 1);
-        else if (S == 1 && D == 1 && K == 3)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, 3, 1);
-        else if (S == 1 && D == 1 && K == 2)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, 2, 1);
-        else if (S == 1)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 1, K, D);
-        else if (S == 2 && D == 1)
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, 2, K, 1);
-        else
-            pl_max_interior(p, plane, r, ow, full_end, oo, ooi, S, K, D);
+#define PL_MAX_INTERIOR(S_, K_, D_) pl_max_interior(p, plane, r, ow, full_end, oo, ooi, S_, K_, D_)
+        PL_FOR_W_SHAPE(PL_MAX_INTERIOR, S, K, D);
+#undef PL_MAX_INTERIOR
         ow = full_end;
     }
     while (ow < oe) {
