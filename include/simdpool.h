@@ -70,7 +70,8 @@ typedef enum simdpool_status {
     SIMDPOOL_ERR_BAD_INDEX,        /* backward: an index is not a valid tap of its window */
     SIMDPOOL_ERR_BAD_RANGE,        /* a work range outside [0, simdpool_plan_work_items) */
     SIMDPOOL_ERR_NOT_SUPPORTED,    /* the request does not apply (indices for average) */
-    SIMDPOOL_ERR_THREAD            /* the multi-threaded entry could not start a thread */
+    SIMDPOOL_ERR_THREAD            /* kept for compatibility: the threaded entries no longer
+                                      fail when a thread cannot start (they use fewer) */
 } simdpool_status;
 
 /* A one-line English description of a status; never NULL. */
@@ -219,10 +220,12 @@ SIMDPOOL_API simdpool_status simdpool_backward_range(const simdpool_plan *plan,
 
 /*
  * Multi-threaded forms: split the work items evenly over at most `threads`
- * threads (0: one per online CPU), the calling thread taking the first share.
- * Fewer run when the problem is too small to pay for starting them (each
- * thread gets at least about 1 MiB to stream). Unlike the single-threaded
- * forms these create threads.
+ * threads (0: one per online CPU), the calling thread among them. Fewer run
+ * when the problem is too small to pay for waking them (each thread gets at
+ * least about 1 MiB to stream). Unlike the single-threaded forms these use
+ * threads of simdpool's own: a pool started on the first call and kept,
+ * sleeping between calls. One call uses the pool at a time; a concurrent
+ * call runs on its calling thread alone.
  */
 SIMDPOOL_API simdpool_status simdpool_forward_threaded(const simdpool_plan *plan,
                                                        const float *src, float *dst,
