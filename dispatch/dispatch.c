@@ -152,12 +152,13 @@ static const sp_isa_table *table_of(simdpool_isa isa)
     }
 }
 
-sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used)
+sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, bool stream,
+                                  simdpool_isa *used)
 {
-    sp_forward_kernel k = table_of(isa)->pick_forward(p);
+    sp_forward_kernel k = table_of(isa)->pick_forward(p, stream);
     *used = isa;
     if (!k.run) {
-        k = sp_table_scalar.pick_forward(p);
+        k = sp_table_scalar.pick_forward(p, false);
         *used = SIMDPOOL_ISA_SCALAR;
     }
     return k;

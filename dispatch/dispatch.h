@@ -11,7 +11,7 @@
 /* One per ISA: pickers that return that ISA's best kernel for a problem, or a
  * kernel with run == NULL when it has none (the plan then uses the reference). */
 typedef struct sp_isa_table {
-    sp_forward_kernel (*pick_forward)(const sp_problem *p);
+    sp_forward_kernel (*pick_forward)(const sp_problem *p, bool stream);
     sp_backward_kernel (*pick_backward)(const sp_problem *p);
 } sp_isa_table;
 
@@ -36,8 +36,11 @@ unsigned sp_cpu_detect(char *text, size_t size);
  * choice), or the error that prevents it. */
 simdpool_status sp_resolve_isa(simdpool_isa requested, simdpool_isa *chosen);
 
-/* The kernels of `isa` for the problem, falling back to the reference. */
-sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used);
+/* The kernels of `isa` for the problem, falling back to the reference;
+ * stream: kernels that store their outputs non-temporally, where the ISA has
+ * them. */
+sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, bool stream,
+                                  simdpool_isa *used);
 sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used);
 
 #endif

@@ -2,8 +2,9 @@
 #include "dispatch.h"
 #include "reference.h"
 
-static sp_forward_kernel pick_forward(const sp_problem *p)
+static sp_forward_kernel pick_forward(const sp_problem *p, bool stream)
 {
+    (void)stream; /* plain stores: the reference is not about speed */
     if (p->alg == SIMDPOOL_MAX)
         return (sp_forward_kernel){sp_f32_maxpool_fwd_scalar, SP_WORK_PLANES,
                                    "f32_maxpool_fwd_scalar"};

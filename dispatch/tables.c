@@ -6,13 +6,18 @@
 #include "../kernels/common/nhwc_kernels.h"
 #include "pick.h"
 
-#define SP_ISA_TABLE(isa)                                                                   \
+/* streaming: the set whose kernels store their outputs non-temporally (the
+ * x86 ISAs' *_nt builds; NEON has one set for both). */
+#define SP_ISA_TABLE(isa, streaming)                                                          \
     static const sp_nhwc_set nhwc_##isa = SP_NHWC_SET(isa);                                 \
     static const sp_nchw_set nchw_##isa = SP_NCHW_SET(isa);                                 \
-    static sp_forward_kernel pick_forward_##isa(const sp_problem *p)                        \
+    static const sp_nhwc_set nhwc_streaming_##isa = SP_NHWC_SET(streaming);                 \
+    static const sp_nchw_set nchw_streaming_##isa = SP_NCHW_SET(streaming);                 \
+    static sp_forward_kernel pick_forward_##isa(const sp_problem *p, bool stream)           \
     {                                                                                       \
-        return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_forward_nhwc(&nhwc_##isa, p)   \
-                                                   : sp_pick_forward_nchw(&nchw_##isa, p);  \
+        if (p->layout == SIMDPOOL_CHANNELS_LAST)                                            \
+            return sp_pick_forward_nhwc(stream ? &nhwc_streaming_##isa : &nhwc_##isa, p);   \
+        return sp_pick_forward_nchw(stream ? &nchw_streaming_##isa : &nchw_##isa, p);       \
     }                                                                                       \
     static sp_backward_kernel pick_backward_##isa(const sp_problem *p)                      \
     {                                                                                       \
@@ -22,11 +27,11 @@
     const sp_isa_table sp_table_##isa = {pick_forward_##isa, pick_backward_##isa};
 
 #ifdef SIMDPOOL_HAVE_AVX2
-SP_ISA_TABLE(avx2)
+SP_ISA_TABLE(avx2, avx2_nt)
 #endif
 #ifdef SIMDPOOL_HAVE_AVX512
-SP_ISA_TABLE(avx512)
+SP_ISA_TABLE(avx512, avx512_nt)
 #endif
 #ifdef SIMDPOOL_HAVE_NEON
-SP_ISA_TABLE(neon)
+SP_ISA_TABLE(neon, neon)
 #endif

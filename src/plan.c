@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dispatch.h"
 #include "problem.h"
@@ -15,7 +16,35 @@ struct simdpool_plan {
     sp_backward_kernel backward;
     simdpool_isa forward_isa, backward_isa;
     int64_t src_elements, dst_elements;
+    bool forward_streams; /* its kernel stores non-temporally: fence after it */
 };
+
+/* Problems that move more bytes than the last-level cache holds take the
+ * kernels that store their outputs non-temporally: the outputs would be
+ * evicted before anyone reads them, and out of cache a plain store first
+ * reads the line it writes. SIMDPOOL_STREAM_STORES = always or never
+ * overrides the choice (the tests use "always" on small problems). */
+static bool streams(int64_t bytes)
+{
+    const char *env = getenv("SIMDPOOL_STREAM_STORES");
+    if (env && strcmp(env, "always") == 0) return true;
+    if (env && strcmp(env, "never") == 0) return false;
+    long cache = -1;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    if (cache <= 0) cache = 32L << 20;
+    return bytes > cache;
+}
+
+/* Non-temporal stores are weakly ordered: fence them before the call
+ * returns, so that whoever the caller hands the output to sees it. */
+static void fence_streamed_stores(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_sfence();
+#endif
+}
 
 const char *simdpool_status_message(simdpool_status status)
 {
@@ -206,7 +235,12 @@ simdpool_status simdpool_plan_create_for_isa(const simdpool_desc *desc, simdpool
     plan->problem = p;
     plan->src_elements = src_elements;
     plan->dst_elements = dst_elements;
-    plan->forward = sp_pick_forward(chosen, &plan->problem, &plan->forward_isa);
+    /* max counts its indices: training runs write them */
+    int64_t forward_bytes = (src_elements + dst_elements) * (int64_t)sizeof(float);
+    if (p.alg == SIMDPOOL_MAX) forward_bytes += dst_elements * (int64_t)sizeof(int64_t);
+    plan->forward_streams = streams(forward_bytes);
+    plan->forward = sp_pick_forward(chosen, &plan->problem, plan->forward_streams,
+                                    &plan->forward_isa);
     plan->backward = sp_pick_backward(chosen, &plan->problem, &plan->backward_isa);
     *plan_out = plan;
     return SIMDPOOL_OK;
@@ -277,7 +311,9 @@ simdpool_status simdpool_forward_range(const simdpool_plan *plan, const float *s
     if (begin < 0 || end < begin || end > sp_work_items(&plan->problem, plan->forward.unit))
         return SIMDPOOL_ERR_BAD_RANGE;
     if (begin == end) return SIMDPOOL_OK;
-    return plan->forward.run(&plan->problem, src, dst, indices, begin, end);
+    simdpool_status status = plan->forward.run(&plan->problem, src, dst, indices, begin, end);
+    if (plan->forward_streams) fence_streamed_stores();
+    return status;
 }
 
 simdpool_status simdpool_forward(const simdpool_plan *plan, const float *src, float *dst,

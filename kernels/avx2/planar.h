@@ -11,8 +11,18 @@
 #include <stdint.h>
 
 #define PL_VL 8
+/* Every kernel builds twice here: with plain output stores, and with
+ * SPV_STREAM_STORES set (the *_nt.c files), storing its outputs
+ * non-temporally, which plans pick for problems larger than the cache: out
+ * of cache a plain store first reads the line it writes. */
+#ifndef SPV_STREAM_STORES
+#define SPV_STREAM_STORES 0
+#endif
+#if SPV_STREAM_STORES
+#define PL_NAME(stem) stem##_avx2_nt
+#else
 #define PL_NAME(stem) stem##_avx2
-#define PL_STR(stem) stem "_avx2"
+#endif
 #define PL_INLINE static inline __attribute__((always_inline))
 
 typedef __m256 pl_vf;
@@ -52,6 +62,15 @@ PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
     return _mm256_blendv_ps(fill, _mm256_maskload_ps(p, _mm256_castps_si256(m)), m);
 }
 PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm256_storeu_ps(p, v); }
+/* A store of the kernel's output: non-temporal in the streaming build
+ * where the address allows it (see SPV_STREAM_STORES). */
+PL_INLINE void pl_storeu_out(float *p, pl_vf v)
+{
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 31) == 0)
+        _mm256_stream_ps(p, v);
+    else
+        _mm256_storeu_ps(p, v);
+}
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
 {
     _mm256_maskstore_ps(p, _mm256_castps_si256(m), v);
@@ -179,7 +198,10 @@ PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
 {
     __m256i lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
     __m256i hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1));
-    if (n == 8) {
+    if (n == 8 && SPV_STREAM_STORES && ((uintptr_t)p & 31) == 0) {
+        _mm256_stream_si256((__m256i *)p, lo);
+        _mm256_stream_si256((__m256i *)(p + 4), hi);
+    } else if (n == 8) {
         _mm256_storeu_si256((__m256i *)p, lo);
         _mm256_storeu_si256((__m256i *)(p + 4), hi);
     } else {

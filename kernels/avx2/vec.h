@@ -10,7 +10,18 @@
 #include <stdint.h>
 
 #define SPV_W 8
+/* Every kernel builds twice here: with plain output stores, and with
+ * SPV_STREAM_STORES set (the *_nt.c files), storing its outputs
+ * non-temporally, which plans pick for problems larger than the cache: out
+ * of cache a plain store first reads the line it writes. */
+#ifndef SPV_STREAM_STORES
+#define SPV_STREAM_STORES 0
+#endif
+#if SPV_STREAM_STORES
+#define SPV_ISA_SUFFIX avx2_nt
+#else
 #define SPV_ISA_SUFFIX avx2
+#endif
 #define SPV_INLINE static inline __attribute__((always_inline))
 /* vmaskmovps stores are slow on AMD cores: when a row holds at least one
  * whole vector, the forward kernels redo its last SPV_W channels instead
@@ -35,6 +46,15 @@ SPV_INLINE spv_f spv_load(const float *p) { return _mm256_loadu_ps(p); }
 SPV_INLINE spv_f spv_load_t(const float *p, spv_t t) { return _mm256_maskload_ps(p, t); }
 SPV_INLINE void spv_store(float *p, spv_f v) { _mm256_storeu_ps(p, v); }
 SPV_INLINE void spv_store_t(float *p, spv_f v, spv_t t) { _mm256_maskstore_ps(p, t, v); }
+/* A store of the kernel's output: non-temporal in the streaming build
+ * where the address allows it (see SPV_STREAM_STORES). */
+SPV_INLINE void spv_store_out(float *p, spv_f v)
+{
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 31) == 0)
+        _mm256_stream_ps(p, v);
+    else
+        _mm256_storeu_ps(p, v);
+}
 
 SPV_INLINE spv_f spv_set1(float x) { return _mm256_set1_ps(x); }
 SPV_INLINE spv_f spv_zero(void) { return _mm256_setzero_ps(); }
@@ -87,8 +107,13 @@ SPV_INLINE void spv_store_idx(int64_t *p, spv_i idx, int64_t base)
     __m256i b = _mm256_set1_epi64x(base);
     __m256i lo = _mm256_add_epi64(b, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(idx)));
     __m256i hi = _mm256_add_epi64(b, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(idx, 1)));
-    _mm256_storeu_si256((__m256i *)p, lo);
-    _mm256_storeu_si256((__m256i *)(p + 4), hi);
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 31) == 0) {
+        _mm256_stream_si256((__m256i *)p, lo);
+        _mm256_stream_si256((__m256i *)(p + 4), hi);
+    } else {
+        _mm256_storeu_si256((__m256i *)p, lo);
+        _mm256_storeu_si256((__m256i *)(p + 4), hi);
+    }
 }
 SPV_INLINE void spv_store_idx_t(int64_t *p, spv_i idx, int64_t base, spv_t t)
 {

@@ -10,8 +10,18 @@
 #include <stdint.h>
 
 #define PL_VL 16
+/* Every kernel builds twice here: with plain output stores, and with
+ * SPV_STREAM_STORES set (the *_nt.c files), storing its outputs
+ * non-temporally, which plans pick for problems larger than the cache: out
+ * of cache a plain store first reads the line it writes. */
+#ifndef SPV_STREAM_STORES
+#define SPV_STREAM_STORES 0
+#endif
+#if SPV_STREAM_STORES
+#define PL_NAME(stem) stem##_avx512_nt
+#else
 #define PL_NAME(stem) stem##_avx512
-#define PL_STR(stem) stem "_avx512"
+#endif
 #define PL_INLINE static inline __attribute__((always_inline))
 
 typedef __m512 pl_vf;
@@ -43,6 +53,15 @@ PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
     return _mm512_mask_loadu_ps(fill, m, p);
 }
 PL_INLINE void pl_storeu(float *p, pl_vf v) { _mm512_storeu_ps(p, v); }
+/* A store of the kernel's output: non-temporal in the streaming build
+ * where the address allows it (see SPV_STREAM_STORES). */
+PL_INLINE void pl_storeu_out(float *p, pl_vf v)
+{
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 63) == 0)
+        _mm512_stream_ps(p, v);
+    else
+        _mm512_storeu_ps(p, v);
+}
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m) { _mm512_mask_storeu_ps(p, m, v); }
 PL_INLINE pl_vf pl_max(pl_vf a, pl_vf b) { return _mm512_max_ps(a, b); }
 PL_INLINE pl_vf pl_add(pl_vf a, pl_vf b) { return _mm512_add_ps(a, b); }
@@ -160,7 +179,10 @@ PL_INLINE void pl_store_i64(int64_t *p, pl_vi v, int n)
 {
     __m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
     __m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(v, 1));
-    if (n == 16) {
+    if (n == 16 && SPV_STREAM_STORES && ((uintptr_t)p & 63) == 0) {
+        _mm512_stream_si512((void *)p, lo);
+        _mm512_stream_si512((void *)(p + 8), hi);
+    } else if (n == 16) {
         _mm512_storeu_si512(p, lo);
         _mm512_storeu_si512(p + 8, hi);
     } else {

@@ -18,7 +18,18 @@
 #include <stdint.h>
 
 #define SPV_W 16
+/* Every kernel builds twice here: with plain output stores, and with
+ * SPV_STREAM_STORES set (the *_nt.c files), storing its outputs
+ * non-temporally, which plans pick for problems larger than the cache: out
+ * of cache a plain store first reads the line it writes. */
+#ifndef SPV_STREAM_STORES
+#define SPV_STREAM_STORES 0
+#endif
+#if SPV_STREAM_STORES
+#define SPV_ISA_SUFFIX avx512_nt
+#else
 #define SPV_ISA_SUFFIX avx512
+#endif
 #define SPV_INLINE static inline __attribute__((always_inline))
 
 typedef __m512 spv_f;
@@ -39,6 +50,15 @@ SPV_INLINE spv_f spv_load(const float *p) { return _mm512_loadu_ps(p); }
 SPV_INLINE spv_f spv_load_t(const float *p, spv_t t) { return _mm512_maskz_loadu_ps(t, p); }
 SPV_INLINE void spv_store(float *p, spv_f v) { _mm512_storeu_ps(p, v); }
 SPV_INLINE void spv_store_t(float *p, spv_f v, spv_t t) { _mm512_mask_storeu_ps(p, t, v); }
+/* A store of the kernel's output: non-temporal in the streaming build
+ * where the address allows it (see SPV_STREAM_STORES). */
+SPV_INLINE void spv_store_out(float *p, spv_f v)
+{
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 63) == 0)
+        _mm512_stream_ps(p, v);
+    else
+        _mm512_storeu_ps(p, v);
+}
 
 SPV_INLINE spv_f spv_set1(float x) { return _mm512_set1_ps(x); }
 SPV_INLINE spv_f spv_zero(void) { return _mm512_setzero_ps(); }
@@ -89,8 +109,13 @@ SPV_INLINE void spv_store_idx(int64_t *p, spv_i idx, int64_t base)
     __m512i b = _mm512_set1_epi64(base);
     __m512i lo = _mm512_add_epi64(b, _mm512_cvtepi32_epi64(_mm512_castsi512_si256(idx)));
     __m512i hi = _mm512_add_epi64(b, _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(idx, 1)));
-    _mm512_storeu_si512(p, lo);
-    _mm512_storeu_si512(p + 8, hi);
+    if (SPV_STREAM_STORES && ((uintptr_t)p & 63) == 0) {
+        _mm512_stream_si512((void *)p, lo);
+        _mm512_stream_si512((void *)(p + 8), hi);
+    } else {
+        _mm512_storeu_si512(p, lo);
+        _mm512_storeu_si512(p + 8, hi);
+    }
 }
 SPV_INLINE void spv_store_idx_t(int64_t *p, spv_i idx, int64_t base, spv_t t)
 {

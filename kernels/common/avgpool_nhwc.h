@@ -47,7 +47,7 @@ SPV_INLINE void SPV_FN(sp_avg_block)(const sp_awin *w, int64_t c, float *out, sp
         if (tail)
             spv_store_t(out + c, v, t);
         else
-            spv_store(out + c + u * SPV_W, v);
+            spv_store_out(out + c + u * SPV_W, v);
     }
 }
 
@@ -82,7 +82,7 @@ SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t)
     if (tail)
         spv_store_t(o, v, t);
     else
-        spv_store(o, v);
+        spv_store_out(o, v);
 }
 
 SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR, int nrows,

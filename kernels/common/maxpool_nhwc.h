@@ -146,7 +146,7 @@ SPV_INLINE void SPV_FN(sp_max_block)(const sp_mwin *w, int64_t c, float *out, in
         if (tail)
             spv_store_t(out + cu, best[u], t);
         else
-            spv_store(out + cu, best[u]);
+            spv_store_out(out + cu, best[u]);
         if (idx) {
             if (tail)
                 spv_store_idx_t(idx_out + cu, bi[u], anchor, t);
@@ -267,7 +267,7 @@ SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int
         if (tail)
             spv_store_t(out + cu, best, t);
         else
-            spv_store(out + cu, best);
+            spv_store_out(out + cu, best);
         if (with_idx) {
             if (tail)
                 spv_store_idx_t(idx_out + cu, bi, anchor, t);
@@ -398,8 +398,8 @@ SPV_INLINE void SPV_FN(sp_max_k3_store)(const float *q0, const float *q1, int64_
         spv_store_t(o0, best0, t);
         if (rows == 2) spv_store_t(o1, best1, t);
     } else {
-        spv_store(o0, best0);
-        if (rows == 2) spv_store(o1, best1);
+        spv_store_out(o0, best0);
+        if (rows == 2) spv_store_out(o1, best1);
     }
 }
 

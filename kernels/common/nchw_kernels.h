@@ -28,7 +28,9 @@
         float *diff_src, int64_t begin, int64_t end);
 
 SP_NCHW_KERNELS(avx2)
+SP_NCHW_KERNELS(avx2_nt)
 SP_NCHW_KERNELS(avx512)
+SP_NCHW_KERNELS(avx512_nt)
 SP_NCHW_KERNELS(neon)
 
 #endif

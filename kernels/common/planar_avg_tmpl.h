@@ -53,7 +53,7 @@ static void pl_avg_chunk_exact(const sp_problem *p, const float *plane, const pl
     }
     pl_vf res = pl_mul(pl_div(sum, pl_loadu(div)), pl_loadu(keep));
     if (n == PL_VL)
-        pl_storeu(o, res);
+        pl_storeu_out(o, res);
     else
         pl_storeu_m(o, res, act);
 }
@@ -88,7 +88,7 @@ PL_INLINE void pl_avg_interior(const sp_problem *p, const float *plane, const pl
         pl_vf res = pl_add(sum0, sum1);
         res = pl_mul(res, vscale);
         if (n == PL_VL)
-            pl_storeu(o + ow, res);
+            pl_storeu_out(o + ow, res);
         else
             pl_storeu_m(o + ow, res, act);
     }
@@ -179,7 +179,7 @@ PL_INLINE void pl_avg_row_rows(const sp_problem *p, const float *plane, const pl
                     }
                 }
             }
-            pl_storeu(oo, pl_mul(pl_add(s_a, s_b), scale));
+            pl_storeu_out(oo, pl_mul(pl_add(s_a, s_b), scale));
             ow += PL_VL;
             continue;
         }
@@ -318,7 +318,7 @@ PL_INLINE void pl_avg_horz(const float *vb, int64_t own, float rowf, const float
         }
         pl_vf res = pl_mul(pl_add(s_a, s_b), pl_mul(pl_loadu(colf + ow), rf));
         if (ow + PL_VL <= own)
-            pl_storeu(o + ow, res);
+            pl_storeu_out(o + ow, res);
         else
             pl_storeu_m(o + ow, res, pl_first((int)(own - ow)));
     }
@@ -354,7 +354,7 @@ PL_INLINE void pl_avg_row_k3s1p1(const float *plane, const int64_t *offs, const 
         pl_vf sum = pl_add(pl_add(pl_prev1(prev, cur), cur), pl_next1(cur, next));
         pl_vf res = pl_mul(sum, pl_mul(pl_loadu(colf + x), rf));
         if (x + PL_VL <= own)
-            pl_storeu(o + x, res);
+            pl_storeu_out(o + x, res);
         else
             pl_storeu_m(o + x, res, pl_first((int)(own - x)));
         prev = cur;
@@ -392,7 +392,7 @@ PL_INLINE void pl_avg_row_k3s2(const float *plane, const int64_t *offs, const in
         pl_vf sum = pl_add(pl_add(even, odd), pl_next1(even, next_even));
         pl_vf res = pl_mul(sum, pl_mul(pl_loadu(colf + x), rf));
         if (x + PL_VL <= own)
-            pl_storeu(o + x, res);
+            pl_storeu_out(o + x, res);
         else
             pl_storeu_m(o + x, res, pl_first((int)(own - x)));
         even = next_even;
@@ -590,7 +590,7 @@ PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f,
         if (++j == period) j = 0;                                                               \
     } while (0)
 #define PL_FLAT_STORE_ANY                                                                       \
-    (x + PL_VL <= n ? pl_storeu(o + x, res_) : pl_storeu_m(o + x, res_, pl_first((int)(n - x))))
+    (x + PL_VL <= n ? pl_storeu_out(o + x, res_) : pl_storeu_m(o + x, res_, pl_first((int)(n - x))))
     for (; x + lead < f->vtop && x < n; x += PL_VL) {
         q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
         PL_FLAT_STEP(PL_FLAT_STORE_ANY);
@@ -601,7 +601,7 @@ PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f,
         pl_vf v = pl_loadu(t);
         if (KH == 3) v = pl_add(pl_add(pl_loadu(t - w), v), pl_loadu(t + w));
         q[AHEAD + 2] = v;
-        PL_FLAT_STEP(pl_storeu(o + x, res_));
+        PL_FLAT_STEP(pl_storeu_out(o + x, res_));
     }
     for (; x < n; x += PL_VL) {
         q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);

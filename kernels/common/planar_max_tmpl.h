@@ -40,7 +40,7 @@ static void pl_max_chunk_exact(const sp_problem *p, const float *plane, const pl
         }
     });
     if (n == PL_VL)
-        pl_storeu(o, best);
+        pl_storeu_out(o, best);
     else
         pl_storeu_m(o, best, act);
     if (oi) pl_store_i64(oi, at, n);
@@ -157,7 +157,7 @@ PL_INLINE int pl_max_chunk_fast(const float *plane, const pl_rows *r, int64_t s0
         }
     });
     if (n == PL_VL)
-        pl_storeu(o, best);
+        pl_storeu_out(o, best);
     else
         pl_storeu_m(o, best, act);
     if (want_idx) pl_store_i64(oi, at, n);
@@ -200,7 +200,7 @@ PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, cons
                 at = pl_iblend(pl_gt(h, best), at, pl_iadd(hat, pl_iset1((int32_t)offs[i])));
             best = pl_max(h, best);
         }
-        pl_storeu(o + (ow - ib), best);
+        pl_storeu_out(o + (ow - ib), best);
         if (want_idx) pl_store_i64(oi + (ow - ib), at, PL_VL);
         /* padl: lane 0's tap 0 is padding, right unless all its taps are -inf */
         if (padl && want_idx) nan = pl_mor(nan, pl_eq(best, pl_set1(-INFINITY)));
@@ -605,7 +605,7 @@ PL_INLINE void pl_vfirst_chunk(const float *plane, const int64_t *offs, const in
     }
     if (n == PL_VL) {
         *redo = pl_mor(*redo, pl_zero_or_nan(best));
-        pl_storeu(o + ow, best);
+        pl_storeu_out(o + ow, best);
     } else {
         const pl_vm act = pl_first(n);
         *redo = pl_mor(*redo, pl_mand(pl_zero_or_nan(best), act));

@@ -21,7 +21,6 @@
 
 #define PL_VL 4
 #define PL_NAME(stem) stem##_neon
-#define PL_STR(stem) stem "_neon"
 #define PL_INLINE static inline __attribute__((always_inline))
 
 typedef float32x4_t pl_vf;
@@ -106,6 +105,8 @@ PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
     return v;
 }
 PL_INLINE void pl_storeu(float *p, pl_vf v) { vst1q_f32(p, v); }
+/* Output stores stay plain here: the x86 ISAs stream them (problem.h). */
+PL_INLINE void pl_storeu_out(float *p, pl_vf v) { vst1q_f32(p, v); }
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
 {
     const unsigned b = pl_mbits(m);

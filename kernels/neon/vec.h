@@ -51,6 +51,8 @@ SPV_INLINE spv_f spv_load_t(const float *p, spv_t n)
     return vcombine_f32(lo, hi);
 }
 SPV_INLINE void spv_store(float *p, spv_f v) { vst1q_f32(p, v); }
+/* Output stores stay plain here: the x86 ISAs stream them (problem.h). */
+SPV_INLINE void spv_store_out(float *p, spv_f v) { vst1q_f32(p, v); }
 SPV_INLINE void spv_store_t(float *p, spv_f v, spv_t n)
 {
     if (n >= 2)
