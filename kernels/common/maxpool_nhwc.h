@@ -189,34 +189,37 @@ static void SPV_FN(sp_fill_empty)(float *out, int64_t *idx_out, int64_t C)
 }
 
 /*
- * A dense kh x kw window (dilation 1, one D tap) lying wholly inside the
- * input, unrolled: p is its first tap's channel 0, rs the element step
- * between its rows. Value-only, each row reduces as a small tree and rows
- * then fold in order, always keeping the earlier operand on a tie, which is
- * the scan-order rule; with indices the taps fold one by one in scan order.
+ * A dense kd x kh x kw window (dilation 1, at most 16 taps) lying wholly
+ * inside the input, unrolled: p is its first tap's channel 0, rs the element
+ * step between its rows and w->step[0] between its planes. Value-only, each
+ * row reduces as a small tree and rows then fold in order (planes' rows one
+ * after another), always keeping the earlier operand on a tie, which is the
+ * scan-order rule; with indices the taps fold one by one in scan order.
  */
-SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int64_t rs, int64_t C,
+SPV_INLINE void SPV_FN(sp_max_dense_block)(const sp_mwin *w, const float *p, int64_t rs, int64_t C,
                                            int64_t c, float *out, int64_t *idx_out,
                                            int64_t anchor, const int nv, const int tail, spv_t t,
-                                           const int with_idx, const int kh, const int kw,
-                                           int64_t iw_in, int64_t sp[3], spv_i *rel_out)
+                                           const int with_idx, const int kd, const int kh,
+                                           const int kw, int64_t iw_in, int64_t sp[3],
+                                           spv_i *rel_out)
 {
+    const int taps = kd * kh * kw, rows = kd * kh;
+    const int64_t ds = w->step[0];
     for (int u = 0; u < nv; u++) {
         const float *q = p + c + u * SPV_W;
         spv_f v[16];
 #pragma GCC unroll 16
-        for (int h = 0; h < kh; h++)
-#pragma GCC unroll 16
-            for (int k = 0; k < kw; k++)
-                v[h * kw + k] = tail ? spv_load_t(q + h * rs + k * C, t)
-                                     : spv_load(q + h * rs + k * C);
+        for (int i = 0; i < taps; i++) {
+            const int64_t at = (i / (kh * kw)) * ds + (i / kw % kh) * rs + (i % kw) * C;
+            v[i] = tail ? spv_load_t(q + at, t) : spv_load(q + at);
+        }
         /* NaN lanes: independent pair compares folded by a tree, so no
          * compare waits on another (a chained accumulator cost 1.6x here). */
         spv_n part[8];
         int np = 0;
 #pragma GCC unroll 16
-        for (int i = 0; i < kh * kw; i += 2)
-            part[np++] = spv_nan_pair(v[i], v[i + 1 < kh * kw ? i + 1 : i]);
+        for (int i = 0; i < taps; i += 2)
+            part[np++] = spv_nan_pair(v[i], v[i + 1 < taps ? i + 1 : i]);
 #pragma GCC unroll 8
         for (int step = 1; step < np; step *= 2)
 #pragma GCC unroll 8
@@ -227,22 +230,23 @@ SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int
         if (with_idx) {
             best = v[0];
 #pragma GCC unroll 16
-            for (int i = 1; i < kh * kw; i++) {
+            for (int i = 1; i < taps; i++) {
                 spv_m m = spv_gt(v[i], best);
                 best = spv_max(v[i], best);
-                bi = spv_iselect(m, bi, spv_iset1((int32_t)((i / kw) * iw_in + i % kw)));
+                const int64_t rel = (i / (kh * kw)) * sp[0] + (i / kw % kh) * iw_in + i % kw;
+                bi = spv_iselect(m, bi, spv_iset1((int32_t)rel));
             }
         } else {
             spv_f row[16];
 #pragma GCC unroll 16
-            for (int h = 0; h < kh; h++) {
+            for (int h = 0; h < rows; h++) {
                 row[h] = v[h * kw];
 #pragma GCC unroll 16
                 for (int k = 1; k < kw; k++) row[h] = spv_max(v[h * kw + k], row[h]);
             }
             best = row[0];
 #pragma GCC unroll 16
-            for (int h = 1; h < kh; h++) best = spv_max(row[h], best);
+            for (int h = 1; h < rows; h++) best = spv_max(row[h], best);
         }
         const int64_t cu = c + u * SPV_W;
         unsigned fix = spv_nan_lanes(nan) & (tail ? spv_tbits(t) : (1u << SPV_W) - 1u);
@@ -277,29 +281,40 @@ SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int
     }
 }
 
+/* A dense kh x kw window with one D tap (the backward's unrolled argmax too). */
+SPV_INLINE void SPV_FN(sp_max_fixed_block)(const sp_mwin *w, const float *p, int64_t rs, int64_t C,
+                                           int64_t c, float *out, int64_t *idx_out,
+                                           int64_t anchor, const int nv, const int tail, spv_t t,
+                                           const int with_idx, const int kh, const int kw,
+                                           int64_t iw_in, int64_t sp[3], spv_i *rel_out)
+{
+    SPV_FN(sp_max_dense_block)(w, p, rs, C, c, out, idx_out, anchor, nv, tail, t, with_idx, 1, kh,
+                               kw, iw_in, sp, rel_out);
+}
+
 SPV_INLINE void SPV_FN(sp_max_fixed_window)(const sp_mwin *w, int64_t rs, int64_t C, float *out,
                                             int64_t *idx_out, int64_t anchor, const int with_idx,
-                                            const int kh, const int kw, int64_t iw_in,
-                                            int64_t sp[3], int64_t head)
+                                            const int kd, const int kh, const int kw,
+                                            int64_t iw_in, int64_t sp[3], int64_t head)
 {
     const float *p = w->first;
 #define SP_MAX_BLOCK(c, nv, tail, t)                                                           \
-    SPV_FN(sp_max_fixed_block)(w, p, rs, C, c, out, idx_out, anchor, nv, tail, t, with_idx, kh, \
-                               kw, iw_in, sp, NULL)
+    SPV_FN(sp_max_dense_block)(w, p, rs, C, c, out, idx_out, anchor, nv, tail, t, with_idx, kd, \
+                               kh, kw, iw_in, sp, NULL)
     SP_FOR_CHANNELS(C, head, 1, SP_MAX_BLOCK);
 #undef SP_MAX_BLOCK
 }
 
 /*
  * Forward rows [begin, end), one work item per output row (n, od, oh): rows
- * are independent. kh, kw > 0: the problem is a dense kh x kw window with one
- * D tap, and rows whose H window is whole run their interior pixels unrolled.
- * Only pixels [ow_from, ow_to) of each row.
+ * are independent. kd, kh, kw > 0: the problem is a dense kd x kh x kw
+ * window, and rows whose D and H windows are whole run their interior pixels
+ * unrolled. Only pixels [ow_from, ow_to) of each row.
  */
-SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, float *dst,
-                                        int64_t *indices, int64_t begin, int64_t end,
-                                        const int with_idx, const int kh, const int kw,
-                                        int64_t ow_from, int64_t ow_to)
+SPV_INLINE void SPV_FN(sp_max_fwd_rows_dense)(const sp_problem *p, const float *src, float *dst,
+                                              int64_t *indices, int64_t begin, int64_t end,
+                                              const int with_idx, const int kd, const int kh,
+                                              const int kw, int64_t ow_from, int64_t ow_to)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t C = p->channels;
@@ -323,7 +338,7 @@ SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, f
         float *out = dst + (item * aw->out + ow_from) * C;
         int64_t *iout = with_idx ? indices + (item * aw->out + ow_from) * C : NULL;
         int64_t fast_begin = 0, fast_end = 0;
-        if (kh && w.n[0] == 1 && w.n[1] == kh) {
+        if (kh && w.n[0] == kd && w.n[1] == kh) {
             fast_begin = aw->interior_begin > ow_from ? aw->interior_begin : ow_from;
             fast_end = aw->interior_end < ow_to ? aw->interior_end : ow_to;
         }
@@ -335,8 +350,8 @@ SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, f
                 for (; ow < fast_end; ow++, out += C, iout = with_idx ? iout + C : NULL) {
                     anchor = pix_dh + ow * aw->stride - aw->pad_begin;
                     w.first = img + anchor * C;
-                    SPV_FN(sp_max_fixed_window)(&w, w.step[1], C, out, iout, anchor, with_idx, kh,
-                                                kw, aw->in, sp, head);
+                    SPV_FN(sp_max_fixed_window)(&w, w.step[1], C, out, iout, anchor, with_idx, kd,
+                                                kh, kw, aw->in, sp, head);
                 }
                 if (ow == ow_to) break;
             }
@@ -349,14 +364,41 @@ SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, f
     }
 }
 
-/* The general forward: any channels-last problem. */
+/* The same for windows with one D tap (kh, kw > 0: dense kh x kw, or 0, 0). */
+SPV_INLINE void SPV_FN(sp_max_fwd_rows)(const sp_problem *p, const float *src, float *dst,
+                                        int64_t *indices, int64_t begin, int64_t end,
+                                        const int with_idx, const int kh, const int kw,
+                                        int64_t ow_from, int64_t ow_to)
+{
+    SPV_FN(sp_max_fwd_rows_dense)(p, src, dst, indices, begin, end, with_idx, kh ? 1 : 0, kh, kw,
+                                  ow_from, ow_to);
+}
+
+/* Whether p is a dense kd x kh x kw window whose tap offsets fit int32. */
+static int SPV_FN(sp_max_is_dense)(const sp_problem *p, int kd, int kh, int kw)
+{
+    const sp_axis *a = p->axis;
+    return a[SP_D].kernel == kd && a[SP_H].kernel == kh && a[SP_W].kernel == kw &&
+           a[SP_D].dilation == 1 && a[SP_H].dilation == 1 && a[SP_W].dilation == 1 &&
+           sp_nhwc_max_span(p) < SP_NHWC_INT32_SPAN;
+}
+
+/* The general forward: any channels-last problem. 2x2x2 windows (3D U-Net's
+ * pools) run their interior unrolled: the generic tap loops cost about 20
+ * instructions a tap there. */
 simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc)(const sp_problem *p, const float *src, float *dst,
                                                 int64_t *indices, int64_t begin, int64_t end)
 {
-    if (indices)
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, indices, begin, end, 1, 0, 0, 0, p->axis[SP_W].out);
+    const int64_t OW = p->axis[SP_W].out;
+    const int cube2 = SPV_FN(sp_max_is_dense)(p, 2, 2, 2);
+    if (indices && cube2)
+        SPV_FN(sp_max_fwd_rows_dense)(p, src, dst, indices, begin, end, 1, 2, 2, 2, 0, OW);
+    else if (indices)
+        SPV_FN(sp_max_fwd_rows_dense)(p, src, dst, indices, begin, end, 1, 0, 0, 0, 0, OW);
+    else if (cube2)
+        SPV_FN(sp_max_fwd_rows_dense)(p, src, dst, NULL, begin, end, 0, 2, 2, 2, 0, OW);
     else
-        SPV_FN(sp_max_fwd_rows)(p, src, dst, NULL, begin, end, 0, 0, 0, 0, p->axis[SP_W].out);
+        SPV_FN(sp_max_fwd_rows_dense)(p, src, dst, NULL, begin, end, 0, 0, 0, 0, 0, OW);
     return SIMDPOOL_OK;
 }
 
