@@ -480,6 +480,228 @@ static void pl_max_row(const sp_problem *p, const float *plane, const pl_rows *r
     }
 }
 
+/* ---- max with indices, input rows shared between windows ------------------- */
+
+/*
+ * With indices the W taps of an input row are taken first (pl_hmax: their
+ * max and the first position reaching it), then the rows in scan order.
+ * When windows overlap along H (stride < extent), one input row is that
+ * same horizontal pass for up to ceil(extent / stride) output rows: here it
+ * runs once per input row into a small ring of rows (values, flat offsets
+ * of the winners), and every output row merges its valid rows' entries in
+ * scan order (strictly greater wins: the earlier row keeps a tie, -0.0 and
+ * +0.0 included), so values and indices are those of the scan order.
+ *
+ * The pass reads a copy of the row between -inf padding, so that every
+ * chunk, border or not, is whole vectors of plain loads: the copy costs a
+ * load and a store per vector of the row, where a masked tap costs several
+ * instructions per tap and row. Padding never wins a value; it can hold the
+ * index only when the result is -inf. So an output row that reads a row
+ * with a NaN (checked on the copy), or that gets a -inf result, is redone
+ * by pl_max_row.
+ */
+#define PL_HS_ENTRIES 4096 /* ring entries: values and flat offsets */
+#define PL_HS_BUF 2048     /* floats of the padded row copy */
+
+typedef struct pl_hs_ring {
+    float v[PL_HS_ENTRIES];
+    int32_t at[PL_HS_ENTRIES];
+    float row[PL_HS_BUF];
+    int nan[PL_MAXR]; /* the row in the slot had a NaN */
+} pl_hs_ring;
+
+/* Ring slots: a power of two >= the H extent, so a window's rows never share one. */
+static inline int64_t pl_hs_slots(const sp_axis *ah)
+{
+    int64_t n = 1;
+    while (n < ah->extent) n *= 2;
+    return n;
+}
+
+/* Floats of the padded row copy: the left padding, then everything the
+ * passes of ceil(OW / PL_VL) whole vectors may load (pl_hmax reads at most
+ * two vectors past a chunk's taps). */
+static inline int64_t pl_hs_buf(const sp_axis *aw)
+{
+    const int64_t chunks = (aw->out + PL_VL - 1) / PL_VL;
+    return aw->pad_begin + chunks * PL_VL * aw->stride + aw->extent + 2 * PL_VL;
+}
+
+/* Does pl_max_planes_hshare take this problem? Unit windows along D (an
+ * output row reads one D slice), and room. Measured on Zen 4 (AVX2 and
+ * AVX-512): it pays with stride 1 along H and W (GoogLeNet's 3x3/1 on 28x28:
+ * 0.6-0.8x the time), where each pass serves every row of a window; with
+ * stride 2 (ResNet's, AlexNet's 3x3/2) a pass serves 1.5 rows, which does not
+ * repay the copy and the ring's stores and loads (1.0-1.4x the time). */
+static inline int pl_hs_fits(const sp_problem *p)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    return ad->kernel == 1 && ad->pad_begin == 0 && ah->stride == 1 && ah->extent > 1 &&
+           aw->stride == 1 &&
+           ah->extent <= PL_MAXR && pl_hs_slots(ah) * (aw->out + PL_VL) <= PL_HS_ENTRIES &&
+           pl_hs_buf(aw) <= PL_HS_BUF;
+}
+
+/* The horizontal pass of the input row src[0 .. w), at flat offset off, for
+ * outputs [0, own) into hv, ha (whole vectors: own rounded up), through the
+ * copy at buf (-inf before and after [0, w)). Returns nonzero if the row has
+ * a NaN. The extents come as values: stores to the caller's int64 indices
+ * could alias the problem's fields. */
+PL_INLINE int pl_hs_row(const float *src, int64_t off, int64_t w, int64_t own, int64_t pb,
+                        float *buf, float *hv, int32_t *ha, const int64_t S, const int64_t KW,
+                        const int64_t DW)
+{
+    pl_vm nan = pl_mnone();
+    if (w >= PL_VL) {
+        int64_t x = 0;
+        for (; x + PL_VL <= w; x += PL_VL) {
+            const pl_vf v = pl_loadu(src + x);
+            nan = pl_mor(nan, pl_unord(v, v));
+            pl_storeu(buf + x, v);
+        }
+        if (x < w) { /* the last vector again, ending at w */
+            const pl_vf v = pl_loadu(src + w - PL_VL);
+            nan = pl_mor(nan, pl_unord(v, v));
+            pl_storeu(buf + w - PL_VL, v);
+        }
+    } else {
+        const pl_vf v = pl_loadu_fill(src, pl_first((int)w), pl_set1(-INFINITY));
+        nan = pl_mor(nan, pl_unord(v, v));
+        pl_storeu(buf, v);
+    }
+    /* NaN is known from the copy: pl_hmax's flags go unused */
+    pl_vm unused = pl_mnone();
+    const pl_vi step = pl_iset1((int32_t)(PL_VL * S));
+    pl_vi col = pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)(off - pb)));
+    for (int64_t ow = 0; ow < own; ow += PL_VL) {
+        pl_vi hat;
+        const pl_vf h = pl_hmax(buf + ow * S - pb, PL_VL, col, &hat, &unused, S, KW, DW, 1, 0);
+        pl_storeu(hv + ow, h);
+        pl_istoreu(ha + ow, hat);
+        col = pl_iadd(col, step);
+    }
+    return pl_mbits(nan) != 0;
+}
+
+/* One output row [0, OW) from the passes of its R valid rows, in scan order.
+ * Returns nonzero if a result is -inf. */
+PL_INLINE int pl_hs_merge(const float *const *hv, const int32_t *const *ha, const int R,
+                          int64_t own, float *o, int64_t *oi)
+{
+    const pl_vf ninf = pl_set1(-INFINITY);
+    pl_vm bad = pl_mnone();
+    for (int64_t ow = 0; ow < own; ow += PL_VL) {
+        int64_t at = ow;
+        int n = PL_VL;
+        if (ow + PL_VL > own) {
+            if (own >= PL_VL)
+                at = own - PL_VL; /* the same bits again for the outputs it repeats */
+            else
+                n = (int)own;
+        }
+        pl_vf best = pl_loadu(hv[0] + at);
+        pl_vi idx = pl_iloadu(ha[0] + at);
+        for (int i = 1; i < R; i++) {
+            const pl_vf v = pl_loadu(hv[i] + at);
+            idx = pl_iblend(pl_gt(v, best), idx, pl_iloadu(ha[i] + at));
+            best = pl_max(v, best);
+        }
+        if (n == PL_VL) {
+            bad = pl_mor(bad, pl_eq(best, ninf));
+            pl_storeu(o + at, best);
+        } else {
+            const pl_vm act = pl_first(n);
+            bad = pl_mor(bad, pl_mand(pl_eq(best, ninf), act));
+            pl_storeu_m(o + at, best, act);
+        }
+        pl_store_i64(oi + at, idx, n);
+    }
+    return pl_mbits(bad) != 0;
+}
+
+/* Every row of planes [begin, end) with indices, for one W shape, by
+ * horizontal passes shared through the ring (pl_hs_fits: stride 1 along H,
+ * so the rows a window reads are computed in order, each once per D slice,
+ * and the ring holds the last `slots` of them). */
+PL_INLINE void pl_max_planes_hshare(const sp_problem *p, const float *src, float *dst,
+                                    int64_t *indices, int64_t begin, int64_t end,
+                                    const int64_t S, const int64_t KW, const int64_t DW)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t odn = ad->out, ohn = ah->out, own = aw->out, sd = ad->stride;
+    const int64_t ihn = ah->in, phb = ah->pad_begin, dh = ah->dilation;
+    const int64_t w = aw->in, pb = aw->pad_begin, width = own + PL_VL;
+    const int64_t in_plane = p->in_plane, out_plane = p->out_plane;
+    const int64_t mask = pl_hs_slots(ah) - 1;
+    pl_hs_ring ring;
+    for (int64_t i = 0, n = pl_hs_buf(aw); i < n; i++) ring.row[i] = -INFINITY;
+    float *const buf = ring.row + pb;
+    for (int64_t item = begin; item < end; item++) {
+        const float *plane = src + item * in_plane;
+        for (int64_t od = 0; od < odn; od++) {
+            const int64_t slice = od * sd * ihn; /* the slice's first row */
+            int64_t d0, d1;
+            pl_valid_taps(ad, od, &d0, &d1); /* end padding may leave none */
+            int64_t next = 0;                 /* the first row not computed yet */
+            for (int64_t oh = 0; oh < ohn; oh++) {
+                const int64_t o = item * out_plane + (od * ohn + oh) * own;
+                int64_t h0, h1;
+                pl_valid_taps(ah, oh, &h0, &h1);
+                const float *hv[PL_MAXR];
+                const int32_t *ha[PL_MAXR];
+                const int R = (int)(h1 - h0);
+                int redo = R == 0 || d0 == d1;
+                if (!redo) {
+                    /* rows from the window's start on: unlike the first
+                     * valid row (dilation), it never moves back */
+                    const int64_t lo = oh - phb + h0 * dh, hi = lo + (R - 1) * dh + 1;
+                    if (next < oh - phb) next = oh - phb;
+                    for (; next < hi; next++) {
+                        const int64_t k = next & mask, off = (slice + next) * w;
+                        ring.nan[k] = pl_hs_row(plane + off, off, w, own, pb, buf,
+                                                ring.v + k * width, ring.at + k * width, S, KW,
+                                                DW);
+                    }
+                    for (int i = 0; i < R; i++) {
+                        const int64_t k = (lo + i * dh) & mask;
+                        redo |= ring.nan[k];
+                        hv[i] = ring.v + k * width;
+                        ha[i] = ring.at + k * width;
+                    }
+                }
+                if (!redo) {
+                    if (R == 3)
+                        redo = pl_hs_merge(hv, ha, 3, own, dst + o, indices + o);
+                    else if (R == 2)
+                        redo = pl_hs_merge(hv, ha, 2, own, dst + o, indices + o);
+                    else
+                        redo = pl_hs_merge(hv, ha, R, own, dst + o, indices + o);
+                }
+                if (__builtin_expect(redo, 0)) {
+                    const pl_rows r = pl_rows_of(p, od, oh);
+                    pl_max_row(p, plane, &r, 0, own, dst + o, indices + o);
+                }
+            }
+        }
+    }
+}
+
+/* One function per W shape (stride 1, as pl_hs_fits asks), so each gets its
+ * own registers. */
+static __attribute__((noinline)) void pl_max_hshare_k3(const sp_problem *p, const float *src,
+                                                      float *dst, int64_t *indices,
+                                                      int64_t begin, int64_t end)
+{
+    pl_max_planes_hshare(p, src, dst, indices, begin, end, 1, 3, 1);
+}
+static __attribute__((noinline)) void pl_max_hshare_any(const sp_problem *p, const float *src,
+                                                       float *dst, int64_t *indices,
+                                                       int64_t begin, int64_t end)
+{
+    const sp_axis *aw = &p->axis[SP_W];
+    pl_max_planes_hshare(p, src, dst, indices, begin, end, 1, aw->kernel, aw->dilation);
+}
+
 /* ---- max, values only: vertical first ------------------------------------- */
 
 /* Without indices only each window's value is asked for, and over taps that
@@ -779,6 +1001,10 @@ simdpool_status PL_NAME(sp_f32_maxpool_fwd_nchw)(const sp_problem *p, const floa
             (K == 3 ? pl_max_vfirst_s2k3 : pl_max_vfirst_s2k2)(p, src, dst, begin, end);
         else
             (K == 3 ? pl_max_vfirst_s1k3 : pl_max_vfirst_s1k2)(p, src, dst, begin, end);
+        return SIMDPOOL_OK;
+    }
+    if (indices && pl_hs_fits(p)) {
+        (K == 3 && D == 1 ? pl_max_hshare_k3 : pl_max_hshare_any)(p, src, dst, indices, begin, end);
         return SIMDPOOL_OK;
     }
     if (S == 2 && D == 1 && K == 3)
