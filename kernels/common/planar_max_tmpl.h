@@ -608,7 +608,7 @@ PL_INLINE int pl_hs_merge(const float *const *hv, const int32_t *const *ha, cons
         }
         if (n == PL_VL) {
             bad = pl_mor(bad, pl_eq(best, ninf));
-            pl_storeu(o + at, best);
+            pl_storeu_out(o + at, best);
         } else {
             const pl_vm act = pl_first(n);
             bad = pl_mor(bad, pl_mand(pl_eq(best, ninf), act));
