@@ -1094,6 +1094,285 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
     return SIMDPOOL_OK;
 }
 
+/*
+ * Max backward from saved indices, 2D windows of 3x3 (dense, stride 1 or 2
+ * along W: the usual overlapping shapes), by scattering from registers. Output row by output row and channel vector by
+ * channel vector, the KH x KW pixels of the current window sit in
+ * accumulators; each output compares its saved index with every tap (one
+ * int32 compare per tap) and adds its diff_dst into the lanes that match.
+ * Along W the accumulators slide by the stride: the columns an output leaves
+ * behind are complete for this output row and are stored, the columns that
+ * come in are loaded (or start from +0 in a row no earlier output row
+ * reaches). Every element thus gets the reference's adds in the reference's
+ * order (output rows in order, then outputs along the row), bit-identical,
+ * with one load and one store per (output row, pixel) pair, no compare per
+ * (output, pixel) pair beyond the window's own taps, and no clearing pass
+ * except for the pixels no window reaches.
+ *
+ * Each index is checked as it is used: it must lie in its window's span and
+ * on one of the window's rows inside the image, between its first and last
+ * column inside the image. A lane then matches exactly one tap (the taps'
+ * offsets differ as IW >= KW). A bad index is reported; diff_src is then
+ * unspecified, and nothing was stored outside the image.
+ */
+#define SP_SLIDE_MAXK 3
+
+/* Can sp_max_bwd_slide take the problem? Windows are all non-empty (a -1
+ * index is then always bad), the W stride at most the W kernel (no column
+ * between two windows). 1D windows stay with the gather: a single output
+ * row as long as seq1d's leaves the row-ahead prefetch nothing to fetch, and
+ * measured 1.4x slower there. */
+static int SPV_FN(sp_max_slide_fits)(const sp_problem *p)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    return ad->in == 1 && ad->out == 1 && ad->kernel == 1 && ah->dilation == 1 &&
+           aw->dilation == 1 && ah->kernel == 3 && aw->kernel == 3 &&
+           (aw->stride == 1 || aw->stride == 2) && aw->in >= aw->kernel &&
+           sp_axis_nonempty(ah) == ah->out && sp_axis_nonempty(aw) == aw->out &&
+           p->in_plane < ((int64_t)1 << 30);
+}
+
+/* The window of one output row as sp_slide_output sees it: `row` points at
+ * channel c of its first row's pixel 0 (rows `rs` floats apart); `ok`: its
+ * rows in the image; `load`: those an earlier output row reached (else they
+ * start from +0). */
+typedef struct sp_slide_win {
+    float *row;
+    int64_t rs, C, IW, span;
+    int ok[SP_SLIDE_MAXK], load[SP_SLIDE_MAXK];
+    /* Prefetches (into L2: a row of outputs is more than L1 holds) for the
+     * next output row, one row of outputs ahead, since the channel loop
+     * inside an output row walks memory with a stride of C, which the
+     * hardware prefetchers do not follow (measured 2-3x slower without, once
+     * the batch is out of cache): its diff_dst and indices pf_out elements
+     * on (the next image's first row after an image's last; 0 after the
+     * last), and its new window rows, pf_rows of them from pf_row, which it
+     * writes without reading. */
+    int64_t pf_out;
+    float *pf_row;
+    int pf_rows;
+} sp_slide_win;
+
+/*
+ * Output ow (first column iw0, index offsets from a) of an output row: its
+ * adds, the check of its indices, the columns it leaves behind stored and
+ * those of output ow + 1 loaded (unless it is the row's last). `plain`: all
+ * window rows in the image, the first nload of them loaded, the columns of
+ * windows ow and ow + 1 all in the image, ow not the last: no test per tap.
+ * 0 when an index is bad.
+ */
+SPV_INLINE int SPV_FN(sp_slide_output)(spv_f acc[][SP_SLIDE_MAXK], const sp_slide_win *w,
+                                       const float *dd, const int64_t *idx, int64_t a,
+                                       int64_t iw0, const int last, const int plain, int nload,
+                                       const int tail, spv_t t, const int KH, const int KW,
+                                       const int SW)
+{
+    const int64_t C = w->C, IW = w->IW;
+    const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
+    spv_i rel;
+    spv_m minus1; /* a window here always has taps: -1 is out of its span */
+    const spv_m in = tail ? spv_load_idx_rel_t(idx, a, w->span + 1, t, &rel, &minus1)
+                          : spv_load_idx_rel(idx, a, w->span + 1, &rel, &minus1);
+    const spv_f g = tail ? spv_load_t(dd, t) : spv_load(dd);
+    /* the window's columns inside the image: [klo, khi) */
+    const int64_t klo = plain || iw0 >= 0 ? 0 : -iw0;
+    const int64_t khi = plain || iw0 + KW <= IW ? KW : IW - iw0;
+    spv_m matched = spv_mnone();
+#pragma GCC unroll 3
+    for (int kh = 0; kh < KH; kh++) {
+        if (!plain && !w->ok[kh]) continue;
+        const spv_i r = spv_iadd1(rel, (int32_t)-(kh * IW + klo));
+        matched = spv_mor(matched, spv_ibelow(r, (int32_t)(khi - klo)));
+#pragma GCC unroll 3
+        for (int kw = 0; kw < KW; kw++)
+            acc[kh][kw] = spv_add_m(acc[kh][kw], spv_ieq(rel, spv_iset1((int32_t)(kh * IW + kw))), g);
+    }
+    if ((spv_mbits(in) & spv_mbits(matched) & lanes) != lanes) return 0;
+    __builtin_prefetch(idx + w->pf_out, 0, 2);
+    __builtin_prefetch(idx + w->pf_out + SPV_W - 1, 0, 2);
+    __builtin_prefetch(dd + w->pf_out, 0, 2);
+    for (int j = 0; j < w->pf_rows; j++)
+#pragma GCC unroll 3
+        for (int kw = 0; kw < SW; kw++)
+            if (plain || (iw0 + kw >= 0 && iw0 + kw < IW))
+                __builtin_prefetch(w->pf_row + j * w->rs + (iw0 + kw) * C, 1, 2);
+    float *col0 = w->row + iw0 * C;
+#pragma GCC unroll 3
+    for (int kw = 0; kw < KW; kw++) {
+        if (!(kw < SW || last) || (!plain && (kw < klo || kw >= khi))) continue;
+#pragma GCC unroll 3
+        for (int kh = 0; kh < KH; kh++) {
+            if (!plain && !w->ok[kh]) continue;
+            float *q = col0 + kh * w->rs + kw * C;
+            if (tail)
+                spv_store_t(q, acc[kh][kw], t);
+            else
+                spv_store(q, acc[kh][kw]);
+        }
+    }
+    if (last) return 1;
+#pragma GCC unroll 3
+    for (int kw = 0; kw < KW; kw++) {
+        const int64_t col = iw0 + SW + kw;
+#pragma GCC unroll 3
+        for (int kh = 0; kh < KH; kh++) {
+            if (kw + SW < KW) {
+                acc[kh][kw] = acc[kh][kw + SW];
+                continue;
+            }
+            acc[kh][kw] = spv_zero();
+            const int ld = plain ? kh < nload : w->load[kh] && col >= 0 && col < IW;
+            if (ld) {
+                const float *q = col0 + kh * w->rs + (SW + kw) * C;
+                acc[kh][kw] = tail ? spv_load_t(q, t) : spv_load(q);
+            }
+        }
+    }
+    return 1;
+}
+
+/* One output row (first window row ih0) for channels [c, c + SPV_W) (or the
+ * tail t); fresh[kh]: no earlier output row reached window row kh;
+ * more_rows: another output row follows. 0 when an index is bad. */
+SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, const int64_t *idx,
+                                        float *ds_img, int64_t ih0, const int *fresh,
+                                        const int more_rows, const int more_images, int64_t c,
+                                        const int tail, spv_t t,
+                                        const int KH, const int KW, const int SW)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, IW = aw->in, OW = aw->out, PW = aw->pad_begin;
+    sp_slide_win w;
+    w.C = C;
+    w.IW = IW;
+    w.rs = IW * C;
+    w.span = (KH - 1) * IW + KW - 1;
+    /* only followed for rows inside the image */
+    w.row = ds_img + ih0 * IW * C + c;
+    /* plain rows: all inside, the first nload loaded, the rest fresh */
+    int all_ok = 1, nload = 0;
+    for (int kh = 0; kh < KH; kh++) {
+        const int64_t ih = ih0 + kh;
+        w.ok[kh] = ih >= 0 && ih < ah->in;
+        w.load[kh] = w.ok[kh] && !fresh[kh];
+        all_ok &= w.ok[kh];
+        nload += w.load[kh];
+    }
+    for (int kh = 0; kh < KH; kh++) all_ok &= w.load[kh] == (kh < nload);
+    const int64_t next0 = ih0 + ah->stride; /* the next output row's first window row */
+    w.pf_out = more_rows || more_images ? OW * C : 0;
+    w.pf_rows = 0;
+    w.pf_row = w.row;
+    if (more_rows) {
+        /* rows [max(next0, ih0 + KH), next0 + KH) inside the image */
+        int64_t first = next0 > ih0 + KH ? next0 : ih0 + KH, stop = next0 + KH;
+        if (stop > ah->in) stop = ah->in;
+        if (first < stop) {
+            w.pf_row = ds_img + first * IW * C + c;
+            w.pf_rows = (int)(stop - first);
+        }
+    }
+    spv_f acc[SP_SLIDE_MAXK][SP_SLIDE_MAXK];
+    /* the window of output 0: columns -PW .. KW - 1 - PW */
+#pragma GCC unroll 3
+    for (int kw = 0; kw < KW; kw++) {
+        const int64_t col = kw - PW;
+#pragma GCC unroll 3
+        for (int kh = 0; kh < KH; kh++) {
+            acc[kh][kw] = spv_zero();
+            if (w.load[kh] && col >= 0 && col < IW) {
+                const float *q = w.row + kh * w.rs + col * C;
+                acc[kh][kw] = tail ? spv_load_t(q, t) : spv_load(q);
+            }
+        }
+    }
+    /* plain outputs [lo, hi): windows ow and ow + 1 inside, ow not the last */
+    int64_t lo = (PW + SW - 1) / SW, hi = (IW + PW - KW) / SW;
+    if (hi > OW - 1) hi = OW - 1;
+    if (!all_ok || lo > OW) lo = OW;
+    if (hi < lo) hi = lo;
+    const int64_t a0 = ih0 * IW - PW;
+    int64_t ow = 0;
+#define SP_SLIDE_OUT(plain)                                                                    \
+    SPV_FN(sp_slide_output)(acc, &w, dd + ow * C, idx + ow * C, a0 + ow * SW, ow * SW - PW,   \
+                            ow + 1 == OW, plain, nload, tail, t, KH, KW, SW)
+    for (; ow < lo; ow++)
+        if (!SP_SLIDE_OUT(0)) return 0;
+    for (; ow < hi; ow++)
+        if (!SP_SLIDE_OUT(1)) return 0;
+    for (; ow < OW; ow++)
+        if (!SP_SLIDE_OUT(0)) return 0;
+#undef SP_SLIDE_OUT
+    return 1;
+}
+
+/* One image, KH x KW windows with W stride SW as constants. */
+SPV_INLINE simdpool_status SPV_FN(sp_max_slide_image)(const sp_problem *p, const float *dd_img,
+                                                      const int64_t *idx_img, float *ds_img,
+                                                      const int more_images, const int KH,
+                                                      const int KW, const int SW)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t C = p->channels, IH = ah->in, IW = aw->in, OW = aw->out;
+    /* columns past the last window, reached by no output */
+    int64_t wend = (OW - 1) * SW - aw->pad_begin + KW;
+    if (wend > IW) wend = IW;
+    int64_t next_row = 0; /* rows above it are written */
+    for (int64_t oh = 0; oh < ah->out; oh++) {
+        const int64_t ih0 = oh * ah->stride - ah->pad_begin;
+        if (ih0 > next_row) {
+            /* rows between two windows (stride over the kernel) */
+            const int64_t gap_end = ih0 < IH ? ih0 : IH;
+            memset(ds_img + next_row * IW * C, 0,
+                   (size_t)((gap_end - next_row) * IW * C) * sizeof(float));
+        }
+        int fresh[SP_SLIDE_MAXK];
+        for (int kh = 0; kh < KH; kh++) {
+            const int64_t ih = ih0 + kh;
+            fresh[kh] = ih >= next_row;
+            if (ih >= 0 && ih < IH && fresh[kh] && wend < IW)
+                memset(ds_img + (ih * IW + wend) * C, 0, (size_t)((IW - wend) * C) * sizeof(float));
+        }
+        if (ih0 + KH > next_row) next_row = ih0 + KH;
+        const float *dd = dd_img + oh * OW * C;
+        const int64_t *idx = idx_img + oh * OW * C;
+        const int more_rows = oh + 1 < ah->out;
+        int64_t c = 0;
+        for (; c + SPV_W <= C; c += SPV_W)
+            if (!SPV_FN(sp_max_slide_row)(p, dd + c, idx + c, ds_img, ih0, fresh, more_rows,
+                                          more_images, c,
+                                          0, spv_tail(SPV_W), KH, KW, SW))
+                return SIMDPOOL_ERR_BAD_INDEX;
+        if (c < C && !SPV_FN(sp_max_slide_row)(p, dd + c, idx + c, ds_img, ih0, fresh, more_rows,
+                                                more_images, c, 1, spv_tail(C - c), KH, KW, SW))
+            return SIMDPOOL_ERR_BAD_INDEX;
+    }
+    if (next_row < IH)
+        memset(ds_img + next_row * IW * C, 0, (size_t)((IH - next_row) * IW * C) * sizeof(float));
+    return SIMDPOOL_OK;
+}
+
+static simdpool_status SPV_FN(sp_max_bwd_slide)(const sp_problem *p, const float *diff_dst,
+                                                const int64_t *indices, float *diff_src,
+                                                int64_t begin, int64_t end)
+{
+    const int64_t C = p->channels;
+    const int SW = (int)p->axis[SP_W].stride;
+    for (int64_t n = begin; n < end; n++) {
+        const float *dd_img = diff_dst + n * p->out_plane * C;
+        const int64_t *idx_img = indices + n * p->out_plane * C;
+        float *ds_img = diff_src + n * p->in_plane * C;
+        const int more = n + 1 < end;
+        simdpool_status st;
+        if (SW == 1)
+            st = SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 1);
+        else
+            st = SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 2);
+        if (st != SIMDPOOL_OK) return st;
+    }
+    return SIMDPOOL_OK;
+}
+
 /* Backward, one work item per image: overlapping windows make output rows
  * share diff_src rows. Most problems gather (the ring or the int64 gather
  * above); the rest scatter: diff_src is cleared (unless disjoint windows
@@ -1125,6 +1404,8 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
      * once per output) where int64 compares cost more than int32 ones
      * (AVX2: 3x3 stride 1 and 2 about 1.5-2x faster), and for true 2D
      * windows (1D ones measured slower in the ring's strips). */
+    if (indices && !overwrite && !lanes_scalar && SPV_FN(sp_max_slide_fits)(p))
+        return SPV_FN(sp_max_bwd_slide)(p, diff_dst, indices, diff_src, begin, end);
     sp_ring_shape ring;
     const int ring_fits = !overwrite && ad->kernel == 1 && SPV_FN(sp_max_ring_fits)(p, &ring);
     if (ring_fits && (!indices || (!SPV_IDX64_CMP_CHEAP && ah->extent > 1)))
