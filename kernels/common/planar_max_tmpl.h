@@ -1314,6 +1314,7 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
     pl_ring ring;
     if (table && pl_ring_plan(p, &ring))
         return pl_max_bwd_gather(p, diff_dst, indices, src, diff_src, begin, end, &ring, lo, span);
+    const int64_t *x_end = indices ? indices + end * p->out_plane : NULL;
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
         pl_zero_floats(ds, p->in_plane);
@@ -1328,15 +1329,25 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
                     PL_FOR_ROWS(&r, off, offs[R++] = off);
                     const int64_t *x = indices + o;
                     int64_t ow = 0;
-                    /* whole vectors: every lane's index must fall in one
-                     * valid row's [lo, lo + span); if all do, add without
-                     * further checks, else the lane-by-lane check decides */
-                    for (; ow + PL_VL <= own; ow += PL_VL) {
+                    /* vectors: every lane's index must fall in one valid
+                     * row's [lo, lo + span); if all do, add without further
+                     * checks, else the lane-by-lane check decides. A row's
+                     * short last vector is checked the same way, reading
+                     * whole vectors where the caller's array goes on (lanes
+                     * past the row ignored): rows of less than two vectors
+                     * (28, 55 wide) would otherwise leave most of a row to
+                     * the lane-by-lane check at AVX-512's 16 lanes. */
+                    for (; ow < own && x_end - (x + ow) >= PL_VL; ow += PL_VL) {
+                        const int n = own - ow < PL_VL ? (int)(own - ow) : PL_VL;
+                        const pl_vm row = pl_first(n);
                         pl_vm inr, ok;
                         pl_idx_in_rows(x + ow, p->in_plane, lo + ow, span + ow, offs, R, &inr,
                                        &ok);
-                        if (pl_mbits(pl_mand(ok, inr)) != pl_mbits(pl_first(PL_VL))) break;
-                        for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
+                        if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) != pl_mbits(row)) break;
+                        if (n == PL_VL)
+                            for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
+                        else
+                            for (int l = 0; l < n; l++) ds[x[ow + l]] += dd[ow + l];
                     }
                     for (; ow < own; ow++) {
                         const int64_t at = x[ow];
