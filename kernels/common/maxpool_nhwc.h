@@ -1095,8 +1095,9 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
 }
 
 /*
- * Max backward from saved indices, 2D windows of 3x3 (dense, stride 1 or 2
- * along W: the usual overlapping shapes), by scattering from registers. Output row by output row and channel vector by
+ * Max backward from saved indices, 1D and 2D windows of 1 or 3 rows by 3
+ * columns (dense, stride 1 or 2 along W: the usual overlapping shapes), by
+ * scattering from registers. Output row by output row and channel vector by
  * channel vector, the KH x KW pixels of the current window sit in
  * accumulators; each output compares its saved index with every tap (one
  * int32 compare per tap) and adds its diff_dst into the lanes that match.
@@ -1119,14 +1120,12 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
 
 /* Can sp_max_bwd_slide take the problem? Windows are all non-empty (a -1
  * index is then always bad), the W stride at most the W kernel (no column
- * between two windows). 1D windows stay with the gather: a single output
- * row as long as seq1d's leaves the row-ahead prefetch nothing to fetch, and
- * measured 1.4x slower there. */
+ * between two windows). */
 static int SPV_FN(sp_max_slide_fits)(const sp_problem *p)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     return ad->in == 1 && ad->out == 1 && ad->kernel == 1 && ah->dilation == 1 &&
-           aw->dilation == 1 && ah->kernel == 3 && aw->kernel == 3 &&
+           aw->dilation == 1 && (ah->kernel == 1 || ah->kernel == 3) && aw->kernel == 3 &&
            (aw->stride == 1 || aw->stride == 2) && aw->in >= aw->kernel &&
            sp_axis_nonempty(ah) == ah->out && sp_axis_nonempty(aw) == aw->out &&
            p->in_plane < ((int64_t)1 << 30);
@@ -1151,7 +1150,15 @@ typedef struct sp_slide_win {
     int64_t pf_out;
     float *pf_row;
     int pf_rows;
+    /* One-row windows (1D) reuse nothing from row to row, and a row can be
+     * long (seq1d: 2048 outputs): there each output prefetches the one
+     * SP_SLIDE_AHEAD on in its row instead (pf_out = SP_SLIDE_AHEAD * C,
+     * pf_row its own row, pf_shift = SP_SLIDE_AHEAD * SW columns on), the
+     * outputs before pf_end. */
+    int64_t pf_shift, pf_end;
 } sp_slide_win;
+
+#define SP_SLIDE_AHEAD 32
 
 /*
  * Output ow (first column iw0, index offsets from a) of an output row: its
@@ -1159,11 +1166,12 @@ typedef struct sp_slide_win {
  * those of output ow + 1 loaded (unless it is the row's last). `plain`: all
  * window rows in the image, the first nload of them loaded, the columns of
  * windows ow and ow + 1 all in the image, ow not the last: no test per tap.
- * 0 when an index is bad.
+ * `pf`: issue its prefetches (sp_slide_win). 0 when an index is bad.
  */
 SPV_INLINE int SPV_FN(sp_slide_output)(spv_f acc[][SP_SLIDE_MAXK], const sp_slide_win *w,
                                        const float *dd, const int64_t *idx, int64_t a,
                                        int64_t iw0, const int last, const int plain, int nload,
+                                       const int pf,
                                        const int tail, spv_t t, const int KH, const int KW,
                                        const int SW)
 {
@@ -1188,14 +1196,18 @@ SPV_INLINE int SPV_FN(sp_slide_output)(spv_f acc[][SP_SLIDE_MAXK], const sp_slid
             acc[kh][kw] = spv_add_m(acc[kh][kw], spv_ieq(rel, spv_iset1((int32_t)(kh * IW + kw))), g);
     }
     if ((spv_mbits(in) & spv_mbits(matched) & lanes) != lanes) return 0;
-    __builtin_prefetch(idx + w->pf_out, 0, 2);
-    __builtin_prefetch(idx + w->pf_out + SPV_W - 1, 0, 2);
-    __builtin_prefetch(dd + w->pf_out, 0, 2);
-    for (int j = 0; j < w->pf_rows; j++)
+    if (pf) {
+        __builtin_prefetch(idx + w->pf_out, 0, 2);
+        __builtin_prefetch(idx + w->pf_out + SPV_W - 1, 0, 2);
+        __builtin_prefetch(dd + w->pf_out, 0, 2);
+        for (int j = 0; j < w->pf_rows; j++)
 #pragma GCC unroll 3
-        for (int kw = 0; kw < SW; kw++)
-            if (plain || (iw0 + kw >= 0 && iw0 + kw < IW))
-                __builtin_prefetch(w->pf_row + j * w->rs + (iw0 + kw) * C, 1, 2);
+            for (int kw = 0; kw < SW; kw++) {
+                const int64_t col = iw0 + w->pf_shift + kw;
+                if ((plain && KH > 1) || (col >= 0 && col < IW))
+                    __builtin_prefetch(w->pf_row + j * w->rs + col * C, 1, 2);
+            }
+    }
     float *col0 = w->row + iw0 * C;
 #pragma GCC unroll 3
     for (int kw = 0; kw < KW; kw++) {
@@ -1263,7 +1275,14 @@ SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, co
     w.pf_out = more_rows || more_images ? OW * C : 0;
     w.pf_rows = 0;
     w.pf_row = w.row;
-    if (more_rows) {
+    w.pf_shift = 0;
+    w.pf_end = OW;
+    if (KH == 1) {
+        w.pf_out = SP_SLIDE_AHEAD * C;
+        w.pf_rows = w.ok[0];
+        w.pf_shift = SP_SLIDE_AHEAD * SW;
+        w.pf_end = OW - SP_SLIDE_AHEAD;
+    } else if (more_rows) {
         /* rows [max(next0, ih0 + KH), next0 + KH) inside the image */
         int64_t first = next0 > ih0 + KH ? next0 : ih0 + KH, stop = next0 + KH;
         if (stop > ah->in) stop = ah->in;
@@ -1295,7 +1314,7 @@ SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, co
     int64_t ow = 0;
 #define SP_SLIDE_OUT(plain)                                                                    \
     SPV_FN(sp_slide_output)(acc, &w, dd + ow * C, idx + ow * C, a0 + ow * SW, ow * SW - PW,   \
-                            ow + 1 == OW, plain, nload, tail, t, KH, KW, SW)
+                            ow + 1 == OW, plain, nload, ow < w.pf_end, tail, t, KH, KW, SW)
     for (; ow < lo; ow++)
         if (!SP_SLIDE_OUT(0)) return 0;
     for (; ow < hi; ow++)
@@ -1357,17 +1376,19 @@ static simdpool_status SPV_FN(sp_max_bwd_slide)(const sp_problem *p, const float
                                                 int64_t begin, int64_t end)
 {
     const int64_t C = p->channels;
-    const int SW = (int)p->axis[SP_W].stride;
+    const int KH = (int)p->axis[SP_H].kernel, SW = (int)p->axis[SP_W].stride;
     for (int64_t n = begin; n < end; n++) {
         const float *dd_img = diff_dst + n * p->out_plane * C;
         const int64_t *idx_img = indices + n * p->out_plane * C;
         float *ds_img = diff_src + n * p->in_plane * C;
         const int more = n + 1 < end;
         simdpool_status st;
-        if (SW == 1)
-            st = SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 1);
+        if (KH == 3)
+            st = SW == 1 ? SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 1)
+                         : SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 2);
         else
-            st = SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 3, 3, 2);
+            st = SW == 1 ? SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 1, 3, 1)
+                         : SPV_FN(sp_max_slide_image)(p, dd_img, idx_img, ds_img, more, 1, 3, 2);
         if (st != SIMDPOOL_OK) return st;
     }
     return SIMDPOOL_OK;
