@@ -369,11 +369,142 @@ SPV_INLINE void SPV_FN(sp_avg_pairs_block)(const sp_avg_pairs *pr, int np, float
 }
 
 /*
+ * One diff_src row by W groups (dense W taps): input column
+ * iw = g * sw - pb + t (0 <= t < sw) is a tap of outputs g, g - 1, ...,
+ * g - (kw - 1 - t) / sw and of no other, so the row is swept one output g at
+ * a time. Output g's share V[g] = wscale[g] * (sum over the covering rows r
+ * of s_r * diff_dst_r[g]) is made once and kept in registers for the
+ * J = (kw - 1) / sw groups after it; each input column of the group is the
+ * sum of its outputs' shares, stored once. Groups [gi0, gi1) have every
+ * share and every column in range (no check); the others treat a share
+ * past the outputs as 0 and skip columns past the input. Groups [ga, gb).
+ */
+#define SP_BWD_MAX_J 3
+SPV_INLINE void SPV_FN(sp_avg_bwd_share)(spv_f *v, const float *const *g, const float *s,
+                                         const int NR, int nr, int64_t off, float wscale,
+                                         const int nv, const int tail, spv_t t)
+{
+    const int n = NR ? NR : nr;
+    const spv_f s0 = spv_set1(s[0]);
+    for (int u = 0; u < nv; u++)
+        v[u] = spv_mul(tail ? spv_load_t(g[0] + off, t) : spv_load(g[0] + off + u * SPV_W), s0);
+#pragma GCC unroll 4
+    for (int r = 1; r < n; r++) {
+        const spv_f sr = spv_set1(s[r]);
+        for (int u = 0; u < nv; u++)
+            v[u] = spv_fma(tail ? spv_load_t(g[r] + off, t) : spv_load(g[r] + off + u * SPV_W), sr,
+                           v[u]);
+    }
+    const spv_f ws = spv_set1(wscale);
+    for (int u = 0; u < nv; u++) v[u] = spv_mul(v[u], ws);
+}
+
+typedef struct sp_bwd_row {
+    const float *const *g; /* covering diff_dst rows, channel 0 of output 0 */
+    const float *s;        /* their scales */
+    int nr;
+    const float *wscale;   /* per output column */
+    int64_t C, OW, IW, pb, gi0, gi1;
+    float *ds;             /* channel 0 of input column 0 */
+} sp_bwd_row;
+
+SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR, int64_t c,
+                                              int64_t ga, int64_t gb, const int KW, const int SW,
+                                              const int J, const int nv, const int tail, spv_t t)
+{
+    const int64_t C = b->C;
+    spv_f v[SP_BWD_MAX_J + 1][SP_NV];
+    /* The shares of the J outputs before the first group, where the loop
+     * below expects them before it shifts them on. */
+    for (int j = 1; j <= J; j++) {
+        const int64_t o = ga - j;
+        if (o >= 0 && o < b->OW)
+            SPV_FN(sp_avg_bwd_share)(v[j - 1], b->g, b->s, NR, b->nr, o * C + c, b->wscale[o],
+                                     nv, tail, t);
+        else
+            for (int u = 0; u < nv; u++) v[j - 1][u] = spv_zero();
+    }
+    for (int64_t g = ga; g < gb; g++) {
+        for (int j = J; j >= 1; j--)
+            for (int u = 0; u < nv; u++) v[j][u] = v[j - 1][u];
+        const int inside = g >= b->gi0 && g < b->gi1;
+        if (g < b->OW)
+            SPV_FN(sp_avg_bwd_share)(v[0], b->g, b->s, NR, b->nr, g * C + c, b->wscale[g], nv,
+                                     tail, t);
+        else
+            for (int u = 0; u < nv; u++) v[0][u] = spv_zero();
+        const int64_t iw0 = g * SW - b->pb;
+        for (int k = 0; k < SW; k++) {
+            const int64_t iw = iw0 + k;
+            if (!inside && (iw < 0 || iw >= b->IW)) continue;
+            const int terms = k < KW ? (KW - 1 - k) / SW + 1 : 0;
+            float *o = b->ds + iw * C + c;
+            for (int u = 0; u < nv; u++) {
+                spv_f sum = terms ? v[0][u] : spv_zero();
+                for (int j = 1; j <= J; j++)
+                    if (j < terms) sum = spv_add(sum, v[j][u]);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, sum, tail, t);
+            }
+        }
+    }
+}
+
+/* One diff_src row, chunks of groups so that the later channel blocks find
+ * the chunk's lines in L1/L2; the W shape picked at compile time for the
+ * common ones. */
+static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
+{
+    const int64_t C = b->C;
+    const int J = (int)((kw - 1) / sw);
+    const int64_t G = (b->IW - 1 + b->pb) / sw + 1;
+    int64_t chunk = SP_AVG_CHUNK_BYTES / ((b->nr + sw) * C * (int64_t)sizeof(float));
+    chunk = chunk < 4 ? 4 : chunk;
+    for (int64_t ga = 0; ga < G; ga += chunk) {
+        const int64_t gb = G - ga < chunk ? G : ga + chunk;
+#define SP_BWD(NR, KW, SW, JJ, c, nv, tail, t)                                                 \
+    SPV_FN(sp_avg_bwd_cols_block)(b, NR, c, ga, gb, KW, SW, JJ, nv, tail, t)
+#define SP_BWD_NR(KW, SW, JJ, c, nv, tail, t)                                                  \
+    do {                                                                                       \
+        if (b->nr == 1)                                                                        \
+            SP_BWD(1, KW, SW, JJ, c, nv, tail, t);                                             \
+        else if (b->nr == 2)                                                                   \
+            SP_BWD(2, KW, SW, JJ, c, nv, tail, t);                                             \
+        else if (b->nr == 3)                                                                   \
+            SP_BWD(3, KW, SW, JJ, c, nv, tail, t);                                             \
+        else                                                                                   \
+            SP_BWD(0, KW, SW, JJ, c, nv, tail, t);                                             \
+    } while (0)
+#define SP_BWD_SHAPE(c, nv, tail, t)                                                           \
+    do {                                                                                       \
+        if (kw == 3 && sw == 2 && J == 1)                                                      \
+            SP_BWD_NR(3, 2, 1, c, nv, tail, t);                                                \
+        else if (kw == 3 && sw == 1 && J == 2)                                                 \
+            SP_BWD_NR(3, 1, 2, c, nv, tail, t);                                                \
+        else if (kw == 2 && sw == 2)                                                           \
+            SP_BWD_NR(2, 2, 0, c, nv, tail, t);                                                \
+        else if (J == 0)                                                                       \
+            SP_BWD(0, (int)kw, (int)sw, 0, c, nv, tail, t);                                    \
+        else if (J == 1)                                                                       \
+            SP_BWD(0, (int)kw, (int)sw, 1, c, nv, tail, t);                                    \
+        else if (J == 2)                                                                       \
+            SP_BWD(0, (int)kw, (int)sw, 2, c, nv, tail, t);                                    \
+        else                                                                                   \
+            SP_BWD(0, (int)kw, (int)sw, 3, c, nv, tail, t);                                    \
+    } while (0)
+        SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE);
+#undef SP_BWD_SHAPE
+#undef SP_BWD_NR
+#undef SP_BWD
+    }
+}
+
+/*
  * Average backward by gathering: each diff_src pixel is written once, as
  * the sum over the outputs whose windows have it as a valid tap of
  * diff_dst / divisor (the divisor as the product of per-axis reciprocals,
  * within the tolerance SEMANTICS.md gives averages). No clearing pass and
- * no read-modify-write; the per-pixel bookkeeping is done once for all
+ * no read-modify-write. Dense W windows go a row at a time by W groups
+ * (above); the others pixel by pixel, the bookkeeping done once for all
  * channels.
  */
 static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const float *diff_dst,
@@ -384,8 +515,10 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
     sp_avg_scales sc;
     sp_avg_scales_init(p, &sc);
     sp_avg_pairs pr;
-    const int dense = ad->dilation == 1 && ah->dilation == 1 && aw->dilation == 1 && sc.tab[0] &&
-                      sc.tab[1] && sc.tab[2];
+    /* With one output along W the stride does not matter: taken as the
+     * kernel, the window is one group. */
+    const int64_t sw = OW == 1 ? aw->kernel : aw->stride, pb = aw->pad_begin;
+    const int by_rows = aw->dilation == 1 && sc.tab[2] && (aw->kernel - 1) / sw <= SP_BWD_MAX_J;
     for (int64_t n = begin; n < end; n++) {
         const float *dd_img = diff_dst + n * p->out_plane * C;
         float *ds = diff_src + n * p->in_plane * C;
@@ -396,34 +529,43 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
             for (int64_t ih = 0; ih < ah->in; ih++) {
                 int64_t hlo, hhi;
                 sp_axis_covering(ah, ih, &hlo, &hhi);
-                sp_cover_iter wi;
-                sp_cover_init(aw, &wi);
-                if (dense && dlo <= dhi && hlo <= hhi) {
-                    /* Dilation 1 and tabulated scales: the pairs without checks. */
-                    const int64_t nrows = (dhi - dlo + 1) * (hhi - hlo + 1);
+                if (by_rows) {
                     const float *grows[SP_PAIRS];
                     float srows[SP_PAIRS];
-                    int nr = 0;
-                    for (int64_t od = dlo; od <= dhi && nr < SP_PAIRS; od++)
-                        for (int64_t oh = hlo; oh <= hhi && nr < SP_PAIRS; oh++) {
+                    int nr = 0, fits = 1;
+                    for (int64_t od = dlo; od <= dhi && fits; od++) {
+                        if (!sp_axis_covers(ad, id, od)) continue;
+                        const float sd = sc.all * sp_avg_scale_of(p, &sc, SP_D, od);
+                        for (int64_t oh = hlo; oh <= hhi; oh++) {
+                            if (!sp_axis_covers(ah, ih, oh)) continue;
+                            if (nr == SP_PAIRS) {
+                                fits = 0;
+                                break;
+                            }
                             grows[nr] = dd_img + (od * OH + oh) * OW * C;
-                            srows[nr++] = sc.all * sc.d[od] * sc.h[oh];
+                            srows[nr++] = sd * sp_avg_scale_of(p, &sc, SP_H, oh);
                         }
-                    if (nrows * aw->kernel <= SP_PAIRS) {
-                        for (int64_t iw = 0; iw < aw->in; iw++, ds += C, sp_cover_next(aw, &wi)) {
-                            int np = 0;
-                            for (int r = 0; r < nr; r++)
-                                for (int64_t ow = wi.lo; ow <= wi.hi; ow++) {
-                                    pr.g[np] = grows[r] + ow * C;
-                                    pr.scale[np++] = srows[r] * sc.w[ow];
-                                }
-#define SP_PB(c, nv, tail, t) SPV_FN(sp_avg_pairs_block)(&pr, np, ds, c, nv, tail, t, 0)
-                            SP_FOR_CHANNELS(C, head, 1, SP_PB);
-#undef SP_PB
+                    }
+                    if (fits) {
+                        if (nr == 0) {
+                            memset(ds, 0, (size_t)(aw->in * C) * sizeof(float));
+                        } else {
+                            const int64_t J = (aw->kernel - 1) / sw;
+                            /* Groups with every share an output and every column an input. */
+                            int64_t gi0 = sp_ceil_div_nonneg(pb, sw), gi1 = (aw->in + pb - sw) / sw + 1;
+                            if (gi0 < J) gi0 = J;
+                            if (aw->in + pb < sw) gi1 = 0;
+                            if (gi1 > OW) gi1 = OW;
+                            const sp_bwd_row b = {grows, srows, nr, sc.w, C, OW, aw->in, pb,
+                                                  gi0, gi1 > gi0 ? gi1 : gi0, ds};
+                            SPV_FN(sp_avg_bwd_row)(&b, aw->kernel, sw);
                         }
+                        ds += aw->in * C;
                         continue;
                     }
                 }
+                sp_cover_iter wi;
+                sp_cover_init(aw, &wi);
                 for (int64_t iw = 0; iw < aw->in; iw++, ds += C, sp_cover_next(aw, &wi)) {
                     int np = 0, added = 0;
                     for (int64_t od = dlo; od <= dhi; od++) {

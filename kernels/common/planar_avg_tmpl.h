@@ -642,8 +642,12 @@ static inline int64_t pl_flat_divisor_factor(const sp_problem *p, const sp_axis 
     return e - f; /* every window holds its centre: >= 1 */
 }
 
-static void pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, int64_t begin,
-                            int64_t end)
+/* Also the backward when every output has the same divisor: the window is
+ * symmetric (3 taps, padding 1, out == in), so diff_src is the same box sum
+ * of diff_dst times the one reciprocal. `only_uniform`: do nothing and
+ * return 0 unless the divisors are uniform; else return 1. */
+static int pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, int64_t begin,
+                           int64_t end, const int only_uniform)
 {
     const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t w = aw->in, h = ah->in, n = h * w;
@@ -678,6 +682,7 @@ static void pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, i
     } while (c0 != 0);
     int uniform = 1;
     for (int64_t i = 1; i < n; i++) uniform &= recip[i] == recip[0];
+    if (only_uniform && !uniform) return 0;
     const int KH = (int)ah->kernel;
     const int64_t up = KH == 3 ? w : 0;
     int64_t vtop = (up + PL_VL - 1) / PL_VL * PL_VL, vbot = n - up - PL_VL + 1;
@@ -725,6 +730,7 @@ static void pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, i
 #undef PL_FLAT_CASE
 #undef PL_FLAT_RUN
         }
+    return 1;
 }
 
 simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw)(const sp_problem *p, const float *src, float *dst,
@@ -732,7 +738,7 @@ simdpool_status PL_NAME(sp_f32_avgpool_fwd_nchw)(const sp_problem *p, const floa
 {
     (void)indices;
     if (pl_avg_flat_fits(p)) {
-        pl_avg_fwd_flat(p, src, dst, begin, end);
+        pl_avg_fwd_flat(p, src, dst, begin, end, 0);
         return SIMDPOOL_OK;
     }
     int64_t len = pl_sep_len(p);
@@ -916,6 +922,8 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = aw->out;
     const int64_t S = aw->stride, KW = aw->kernel, DW = aw->dilation, PB = aw->pad_begin;
+    if (pl_avg_flat_fits(p) && pl_avg_fwd_flat(p, diff_dst, diff_src, begin, end, 1))
+        return SIMDPOOL_OK;
     float share[PL_BLOCK];
     /* column factors with zero margins, for the separable path */
     const int sep = pl_avg_bwd_sep_ok(p);
