@@ -222,4 +222,9 @@ SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
     return vcltq_u32(vreinterpretq_u32_s32(a), vdupq_n_u32((uint32_t)n));
 }
 
+/* ---- average pooling ---- */
+/* A plain store here (the x86 headers stream past the caches). */
+SPV_INLINE void spv_store_nt(float *p, spv_f v) { vst1q_f32(p, v); }
+SPV_INLINE void spv_store_fence(void) {}
+
 #endif
