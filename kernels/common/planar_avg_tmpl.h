@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "nhwc_window.h"
 #include "planar_common.h"
 
 /* ---- average forward ------------------------------------------------------ */
@@ -913,6 +914,106 @@ PL_INLINE void pl_avg_bwd_row_sep(const sp_problem *p, const float *dd, const fl
     }
 }
 
+/* ---- average backward, gathered rows (stride 2) --------------------------- */
+
+/* Stride 2 with 2 or 3 dense W taps: diff_src is gathered an input row at a
+ * time, each element written once (no clearing pass, no read-modify-write).
+ * The covering output rows are combined first,
+ * u[m] = cs[m] * sum_r rowf_r * diff_dst_r[m]; then input column 2m - pb
+ * (tap 0 of output m, and tap 2 of m - 1 when KW is 3) and column
+ * 2m - pb + 1 (tap 1 of m) are the even and odd lanes of u interleaved. */
+#define PL_BWD_MAXR 16
+
+/* Stores v at row[c0, c0 + PL_VL), lanes outside [0, iw) left out. */
+PL_INLINE void pl_store_clipped(float *row, int64_t c0, int64_t iw, pl_vf v)
+{
+    float *t = (float *)((uintptr_t)row + (uintptr_t)(c0 * 4));
+    if (c0 >= 0 && c0 + PL_VL <= iw)
+        pl_storeu(t, v);
+    else
+        pl_storeu_m(t, v, pl_range(-c0, iw - c0));
+}
+
+PL_INLINE void pl_avg_bwd_gather_row_s2(const float *const *dd, const float *rowf, const int R,
+                                        int64_t own, const float *cs, int64_t iw, int64_t pb,
+                                        float *ds, const int KW)
+{
+    pl_vf prev = pl_zero();
+    for (int64_t m0 = 0; 2 * m0 - pb < iw; m0 += PL_VL) {
+        pl_vf u;
+        if (m0 + PL_VL <= own) {
+            u = pl_mul(pl_loadu(dd[0] + m0), pl_set1(rowf[0]));
+            for (int i = 1; i < R; i++) u = pl_add(u, pl_mul(pl_loadu(dd[i] + m0), pl_set1(rowf[i])));
+        } else {
+            const pl_vm m = pl_range(0, own - m0);
+            u = pl_mul(pl_loadu_m(dd[0] + m0, m), pl_set1(rowf[0]));
+            for (int i = 1; i < R; i++)
+                u = pl_add(u, pl_mul(pl_loadu_m(dd[i] + m0, m), pl_set1(rowf[i])));
+        }
+        u = pl_mul(u, pl_loadu(cs + m0));
+        const pl_vf ev = KW == 3 ? pl_add(u, pl_prev1(prev, u)) : u;
+        prev = u;
+        pl_vf lo, hi;
+        pl_zip(ev, u, &lo, &hi);
+        const int64_t c0 = 2 * m0 - pb;
+        pl_store_clipped(ds, c0, iw, lo);
+        pl_store_clipped(ds, c0 + PL_VL, iw, hi);
+    }
+}
+
+/* The most output rows (od, oh) whose windows reach one input row. */
+static int64_t pl_avg_bwd_rows_max(const sp_problem *p)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H];
+    return ((ad->extent - 1) / ad->stride + 1) * ((ah->extent - 1) / ah->stride + 1);
+}
+
+static void pl_avg_bwd_gather_s2(const sp_problem *p, const float *diff_dst, float *diff_src,
+                                 int64_t begin, int64_t end, const float *cs)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    const int64_t ohn = ah->out, own = aw->out, iw = aw->in, pb = aw->pad_begin;
+    const int KW = (int)aw->kernel;
+    for (int64_t item = begin; item < end; item++) {
+        const float *ddp = diff_dst + item * p->out_plane;
+        float *ds = diff_src + item * p->in_plane;
+        for (int64_t id = 0; id < ad->in; id++) {
+            int64_t dlo, dhi;
+            sp_axis_covering(ad, id, &dlo, &dhi);
+            for (int64_t ih = 0; ih < ah->in; ih++, ds += iw) {
+                int64_t hlo, hhi;
+                sp_axis_covering(ah, ih, &hlo, &hhi);
+                const float *rows[PL_BWD_MAXR];
+                float rowf[PL_BWD_MAXR];
+                int R = 0;
+                for (int64_t od = dlo; od <= dhi; od++) {
+                    if (!sp_axis_covers(ad, id, od)) continue;
+                    for (int64_t oh = hlo; oh <= hhi; oh++) {
+                        if (!sp_axis_covers(ah, ih, oh)) continue;
+                        const pl_rows r = pl_rows_of(p, od, oh);
+                        rows[R] = ddp + (od * ohn + oh) * own;
+                        rowf[R++] = p->divisor_override                    ? 1.0f
+                                    : p->alg == SIMDPOOL_AVG_INCLUDE_PAD ? 1.0f / (float)r.padded
+                                                                           : 1.0f / (float)r.count;
+                    }
+                }
+                if (R == 0)
+                    pl_zero_floats(ds, iw);
+                else if (R == 1 && KW == 3)
+                    pl_avg_bwd_gather_row_s2(rows, rowf, 1, own, cs, iw, pb, ds, 3);
+                else if (R == 2 && KW == 3)
+                    pl_avg_bwd_gather_row_s2(rows, rowf, 2, own, cs, iw, pb, ds, 3);
+                else if (KW == 3)
+                    pl_avg_bwd_gather_row_s2(rows, rowf, R, own, cs, iw, pb, ds, 3);
+                else if (R == 1)
+                    pl_avg_bwd_gather_row_s2(rows, rowf, 1, own, cs, iw, pb, ds, 2);
+                else
+                    pl_avg_bwd_gather_row_s2(rows, rowf, R, own, cs, iw, pb, ds, 2);
+            }
+        }
+    }
+}
+
 simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const float *diff_dst,
                                            const int64_t *indices, const float *src,
                                            float *diff_src, int64_t begin, int64_t end)
@@ -933,6 +1034,10 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
         for (int64_t i = 0; i < PL_CS_MARGIN + PL_SEP_MAX + PL_CS_MARGIN; i++) csb[i] = 0.0f;
         pl_avg_col_factors(p, cs);
         for (int64_t i = own; i < own + PL_VL; i++) cs[i] = 0.0f;
+    }
+    if (sep && S == 2 && DW == 1 && (KW == 2 || KW == 3) && pl_avg_bwd_rows_max(p) <= PL_BWD_MAXR) {
+        pl_avg_bwd_gather_s2(p, diff_dst, diff_src, begin, end, cs);
+        return SIMDPOOL_OK;
     }
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
