@@ -469,11 +469,56 @@ SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR,
 /* One diff_src row, chunks of groups so that the later channel blocks find
  * the chunk's lines in L1/L2; the W shape picked at compile time for the
  * common ones. */
+/*
+ * Windows that do not overlap (J = 0) over many channels: each input
+ * column has one output or none, so a group is its output's share stored
+ * in the group's first covered column and copied to the others, pixel
+ * after pixel in address order. Blocks of channels walking the columns
+ * would write a few lines a pixel apart at a time, and the stores' line
+ * fills would not stream.
+ */
+#define SP_AVG_BWD_WIDE_C 1024
+static void SPV_FN(sp_avg_bwd_row_wide)(const sp_bwd_row *b, int64_t kw, int64_t sw, int64_t G)
+{
+    const int64_t C = b->C;
+    const size_t bytes = (size_t)C * sizeof(float);
+    for (int64_t g = 0; g < G; g++) {
+        const int64_t iw0 = g * sw - b->pb;
+        float *first = NULL;
+        for (int64_t k = 0; k < sw; k++) {
+            const int64_t iw = iw0 + k;
+            if (iw < 0 || iw >= b->IW) continue;
+            float *o = b->ds + iw * C;
+            if (k >= kw || g >= b->OW) {
+                memset(o, 0, bytes);
+            } else if (first) {
+                memcpy(o, first, bytes);
+            } else {
+                first = o;
+#define SP_SHARE(c, nv, tail, t)                                                               \
+    do {                                                                                       \
+        spv_f v_[SP_NV];                                                                       \
+        SPV_FN(sp_avg_bwd_share)(v_, b->g, b->s, 0, b->nr, g * C + (c), b->wscale[g], nv,     \
+                                 tail, t);                                                     \
+        for (int u = 0; u < (nv); u++)                                                         \
+            SPV_FN(sp_avg_store)(o + (c) + u * SPV_W, v_[u], tail, t, 0);                      \
+    } while (0)
+                SP_FOR_CHANNELS(C, 0, 1, SP_SHARE);
+#undef SP_SHARE
+            }
+        }
+    }
+}
+
 static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
 {
     const int64_t C = b->C;
     const int J = (int)((kw - 1) / sw);
     const int64_t G = (b->IW - 1 + b->pb) / sw + 1;
+    if (J == 0 && C >= SP_AVG_BWD_WIDE_C && !b->nt) {
+        SPV_FN(sp_avg_bwd_row_wide)(b, kw, sw, G);
+        return;
+    }
     int64_t chunk = SP_AVG_CHUNK_BYTES / ((b->nr + sw) * C * (int64_t)sizeof(float));
     chunk = chunk < 4 ? 4 : chunk;
     for (int64_t ga = 0; ga < G; ga += chunk) {
