@@ -427,7 +427,8 @@ typedef struct sp_bwd_row {
 
 SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR, int64_t c,
                                               int64_t ga, int64_t gb, const int KW, const int SW,
-                                              const int J, const int nv, const int tail, spv_t t)
+                                              const int J, const int nv, const int tail, spv_t t,
+                                              const int NT)
 {
     const int64_t C = b->C;
     spv_f v[SP_BWD_MAX_J + 1][SP_NV];
@@ -460,7 +461,7 @@ SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR,
                 spv_f sum = terms ? v[0][u] : spv_zero();
                 for (int j = 1; j <= J; j++)
                     if (j < terms) sum = spv_add(sum, v[j][u]);
-                SPV_FN(sp_avg_store)(o + u * SPV_W, sum, tail, t, b->nt);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, sum, tail, t, NT);
             }
         }
     }
@@ -524,7 +525,9 @@ static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
     for (int64_t ga = 0; ga < G; ga += chunk) {
         const int64_t gb = G - ga < chunk ? G : ga + chunk;
 #define SP_BWD(NR, KW, SW, JJ, c, nv, tail, t)                                                 \
-    SPV_FN(sp_avg_bwd_cols_block)(b, NR, c, ga, gb, KW, SW, JJ, nv, tail, t)
+    SPV_FN(sp_avg_bwd_cols_block)(b, NR, c, ga, gb, KW, SW, JJ, nv, tail, t, 0)
+#define SP_BWD_NT(KW, SW, JJ, c, nv, tail, t)                                                  \
+    SPV_FN(sp_avg_bwd_cols_block)(b, 0, c, ga, gb, KW, SW, JJ, nv, tail, t, 1)
 #define SP_BWD_NR(KW, SW, JJ, c, nv, tail, t)                                                  \
     do {                                                                                       \
         if (b->nr == 1)                                                                        \
@@ -553,7 +556,28 @@ static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
         else                                                                                   \
             SP_BWD(0, (int)kw, (int)sw, 3, c, nv, tail, t);                                    \
     } while (0)
-        SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE);
+/* Streaming stores: large tensors, memory-bound, so fewer shapes unrolled. */
+#define SP_BWD_SHAPE_NT(c, nv, tail, t)                                                        \
+    do {                                                                                       \
+        if (kw == 3 && sw == 2 && J == 1)                                                      \
+            SP_BWD_NT(3, 2, 1, c, nv, tail, t);                                                \
+        else if (kw == 3 && sw == 1 && J == 2)                                                 \
+            SP_BWD_NT(3, 1, 2, c, nv, tail, t);                                                \
+        else if (J == 0)                                                                       \
+            SP_BWD_NT((int)kw, (int)sw, 0, c, nv, tail, t);                                    \
+        else if (J == 1)                                                                       \
+            SP_BWD_NT((int)kw, (int)sw, 1, c, nv, tail, t);                                    \
+        else if (J == 2)                                                                       \
+            SP_BWD_NT((int)kw, (int)sw, 2, c, nv, tail, t);                                    \
+        else                                                                                   \
+            SP_BWD_NT((int)kw, (int)sw, 3, c, nv, tail, t);                                    \
+    } while (0)
+        if (b->nt)
+            SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE_NT);
+        else
+            SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE);
+#undef SP_BWD_SHAPE_NT
+#undef SP_BWD_NT
 #undef SP_BWD_SHAPE
 #undef SP_BWD_NR
 #undef SP_BWD
