@@ -77,15 +77,17 @@ SPV_INLINE spv_f SPV_FN(sp_avg_colsum)(const float *const *rows, const int NR, i
     return s;
 }
 
-/* Outputs of at least this many bytes (the whole tensor) are stored past
- * the caches: on a quiet machine the streaming ceiling is faster with plain
- * stores up to 12.8 MB written and with streaming ones from 19 MB. */
+/* Backward diff_src of at least this many bytes (the whole tensor) is
+ * stored past the caches by the backward below (plans take the plain
+ * kernels for backward; forward streams through the *_nt builds): on a
+ * quiet machine the streaming ceiling is faster with plain stores up to
+ * 12.8 MB written and with streaming ones from 19 MB. */
 #define SP_AVG_NT_BYTES ((int64_t)16 << 20)
 
-/* `nt`: whole vectors stream past the caches (o aligned, see SP_AVG_NT_BYTES). */
-SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t, int nt)
+/* NT (a constant): whole vectors stream past the caches (o aligned). */
+SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t, const int NT)
 {
-    if (nt && !tail)
+    if (NT && !tail)
         spv_store_nt(o, v);
     else if (tail)
         spv_store_t(o, v, t);
@@ -96,7 +98,7 @@ SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t,
 SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR, int nrows,
                                           int64_t C, int64_t c, int64_t count, float *out,
                                           spv_f scale, const int kw, const int sw, const int nv,
-                                          const int tail, spv_t t, int nt)
+                                          const int tail, spv_t t)
 {
 #define SP_COLSUM(x, u) SPV_FN(sp_avg_colsum)(rows, NR, nrows, (x) * C + c + (u) * SPV_W, tail, t)
     float *o = out + c;
@@ -113,9 +115,9 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
             for (int u = 0; u < nv; u++) {
                 spv_f c2 = SP_COLSUM(i + 2, u), c3 = SP_COLSUM(i + 3, u);
                 spv_f pair = spv_add(b[u], c2);
-                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(spv_add(a[u], pair), scale), tail, t, nt);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(spv_add(a[u], pair), scale), tail, t, 0);
                 SPV_FN(sp_avg_store)(o + C + u * SPV_W, spv_mul(spv_add(pair, c3), scale), tail, t,
-                                     nt);
+                                     0);
                 a[u] = c2;
                 b[u] = c3;
             }
@@ -123,7 +125,7 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
         if (i < count)
             for (int u = 0; u < nv; u++) {
                 spv_f sum = spv_add(a[u], spv_add(b[u], SP_COLSUM(i + 2, u)));
-                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, nt);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, 0);
             }
         return;
     }
@@ -137,7 +139,7 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
         for (int u = 0; u < nv; u++) {
             spv_f sum = col[0][u];
             for (int j = 1; j < kw; j++) sum = spv_add(sum, col[j][u]);
-            SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, nt);
+            SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, 0);
         }
         if (i + 1 == count) break;
         x += sw;
@@ -153,10 +155,10 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
 SPV_INLINE void SPV_FN(sp_avg_cols_shape)(const float *const *rows, const int NR, int nrows,
                                           int64_t C, int64_t c, int64_t count, float *out,
                                           spv_f scale, int kw, int sw, const int nv,
-                                          const int tail, spv_t t, int nt)
+                                          const int tail, spv_t t)
 {
 #define SP_SHAPE(KW, SW)                                                                       \
-    SPV_FN(sp_avg_cols_block)(rows, NR, nrows, C, c, count, out, scale, KW, SW, nv, tail, t, nt)
+    SPV_FN(sp_avg_cols_block)(rows, NR, nrows, C, c, count, out, scale, KW, SW, nv, tail, t)
     if (kw == 3 && sw == 1) SP_SHAPE(3, 1);
     else if (kw == 3 && sw == 2) SP_SHAPE(3, 2);
     else if (kw == 3) SP_SHAPE(3, 3);
@@ -177,10 +179,9 @@ static inline int sp_avg_cols_ok(const sp_axis *aw)
  * the chunk in turn, and the later ones find its lines still in L1/L2. */
 #define SP_AVG_CHUNK_BYTES 65536
 
-/* The W interior of one output row whose valid rows are rows[0..nrows);
- * `nt` as for sp_avg_store. */
+/* The W interior of one output row whose valid rows are rows[0..nrows). */
 static void SPV_FN(sp_avg_row_interior)(const sp_problem *p, const float *const *rows, int nrows,
-                                        float *out_row, float scale_f, int64_t head, int nt)
+                                        float *out_row, float scale_f, int64_t head)
 {
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t C = p->channels, kw = aw->kernel, sw = aw->stride;
@@ -197,12 +198,11 @@ static void SPV_FN(sp_avg_row_interior)(const sp_problem *p, const float *const 
 #define SP_COLS(c, nv, tail, t)                                                                \
     do {                                                                                       \
         if (nrows == 3)                                                                        \
-            SPV_FN(sp_avg_cols_shape)(at, 3, 3, C, c, cnt, o, scale, kw, sw, nv, tail, t, nt); \
+            SPV_FN(sp_avg_cols_shape)(at, 3, 3, C, c, cnt, o, scale, kw, sw, nv, tail, t);     \
         else if (nrows == 2)                                                                   \
-            SPV_FN(sp_avg_cols_shape)(at, 2, 2, C, c, cnt, o, scale, kw, sw, nv, tail, t, nt); \
+            SPV_FN(sp_avg_cols_shape)(at, 2, 2, C, c, cnt, o, scale, kw, sw, nv, tail, t);     \
         else                                                                                   \
-            SPV_FN(sp_avg_cols_shape)(at, 0, nrows, C, c, cnt, o, scale, kw, sw, nv, tail, t,  \
-                                      nt);                                                     \
+            SPV_FN(sp_avg_cols_shape)(at, 0, nrows, C, c, cnt, o, scale, kw, sw, nv, tail, t); \
     } while (0)
         SP_FOR_CHANNELS(C, head, 1, SP_COLS);
 #undef SP_COLS
@@ -269,10 +269,6 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
     for (int k = 0; k < 3; k++) w.step[k] = sp[k] * C;
     const int64_t head = sp_align_head(src, C);
     const int cols = sp_avg_cols_ok(aw);
-    /* The interior streams dst past the caches when the whole of it could
-     * not stay in them and every vector store there is aligned. */
-    const int nt = head == 0 && C % SPV_W == 0 && (uintptr_t)dst % (SPV_W * sizeof(float)) == 0 &&
-                   p->batch * p->out_plane * C * (int64_t)sizeof(float) >= SP_AVG_NT_BYTES;
     for (int64_t item = begin; item < end; item++) {
         int64_t n = item / (ad->out * ah->out), r = item % (ad->out * ah->out);
         int64_t od = r / ah->out, oh = r % ah->out;
@@ -295,7 +291,7 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
                                        b * ah->dilation) * aw->in * C;
         const int64_t nn[3] = {w.n[0], w.n[1], aw->kernel}, nnp[3] = {np[0], np[1], aw->kernel};
         SPV_FN(sp_avg_row_interior)(p, rows, nrows, out, 1.0f / (float)sp_avg_divisor(p, nn, nnp),
-                                    head, nt);
+                                    head);
         /* The W borders: the same column sums, a scale per pixel. */
         for (int64_t ow = 0; ow < OW; ow++) {
             if (ow == aw->interior_begin) ow = aw->interior_end;
@@ -311,7 +307,6 @@ simdpool_status SPV_FN(sp_f32_avgpool_fwd_nhwc)(const sp_problem *p, const float
                                     1.0f / (float)sp_avg_divisor(p, w.n, np), head);
         }
     }
-    if (nt) spv_store_fence();
     return SIMDPOOL_OK;
 }
 
