@@ -164,12 +164,13 @@ sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, bool st
     return k;
 }
 
-sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used)
+sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, bool stream,
+                                    simdpool_isa *used)
 {
-    sp_backward_kernel k = table_of(isa)->pick_backward(p);
+    sp_backward_kernel k = table_of(isa)->pick_backward(p, stream);
     *used = isa;
     if (!k.run) {
-        k = sp_table_scalar.pick_backward(p);
+        k = sp_table_scalar.pick_backward(p, false);
         *used = SIMDPOOL_ISA_SCALAR;
     }
     return k;

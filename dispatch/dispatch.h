@@ -12,7 +12,7 @@
  * kernel with run == NULL when it has none (the plan then uses the reference). */
 typedef struct sp_isa_table {
     sp_forward_kernel (*pick_forward)(const sp_problem *p, bool stream);
-    sp_backward_kernel (*pick_backward)(const sp_problem *p);
+    sp_backward_kernel (*pick_backward)(const sp_problem *p, bool stream);
 } sp_isa_table;
 
 extern const sp_isa_table sp_table_scalar;
@@ -41,6 +41,7 @@ simdpool_status sp_resolve_isa(simdpool_isa requested, simdpool_isa *chosen);
  * them. */
 sp_forward_kernel sp_pick_forward(simdpool_isa isa, const sp_problem *p, bool stream,
                                   simdpool_isa *used);
-sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, simdpool_isa *used);
+sp_backward_kernel sp_pick_backward(simdpool_isa isa, const sp_problem *p, bool stream,
+                                    simdpool_isa *used);
 
 #endif

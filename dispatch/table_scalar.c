@@ -11,8 +11,9 @@ static sp_forward_kernel pick_forward(const sp_problem *p, bool stream)
     return (sp_forward_kernel){sp_f32_avgpool_fwd_scalar, SP_WORK_PLANES, "f32_avgpool_fwd_scalar"};
 }
 
-static sp_backward_kernel pick_backward(const sp_problem *p)
+static sp_backward_kernel pick_backward(const sp_problem *p, bool stream)
 {
+    (void)stream;
     if (p->alg == SIMDPOOL_MAX)
         return (sp_backward_kernel){sp_f32_maxpool_bwd_scalar, SP_WORK_PLANES,
                                     "f32_maxpool_bwd_scalar"};

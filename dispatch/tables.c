@@ -19,10 +19,11 @@
             return sp_pick_forward_nhwc(stream ? &nhwc_streaming_##isa : &nhwc_##isa, p);   \
         return sp_pick_forward_nchw(stream ? &nchw_streaming_##isa : &nchw_##isa, p);       \
     }                                                                                       \
-    static sp_backward_kernel pick_backward_##isa(const sp_problem *p)                      \
+    static sp_backward_kernel pick_backward_##isa(const sp_problem *p, bool stream)         \
     {                                                                                       \
-        return p->layout == SIMDPOOL_CHANNELS_LAST ? sp_pick_backward_nhwc(&nhwc_##isa, p)  \
-                                                   : sp_pick_backward_nchw(&nchw_##isa, p); \
+        if (p->layout == SIMDPOOL_CHANNELS_LAST)                                            \
+            return sp_pick_backward_nhwc(stream ? &nhwc_streaming_##isa : &nhwc_##isa, p);  \
+        return sp_pick_backward_nchw(stream ? &nchw_streaming_##isa : &nchw_##isa, p);      \
     }                                                                                       \
     const sp_isa_table sp_table_##isa = {pick_forward_##isa, pick_backward_##isa};
 

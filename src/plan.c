@@ -16,7 +16,7 @@ struct simdpool_plan {
     sp_backward_kernel backward;
     simdpool_isa forward_isa, backward_isa;
     int64_t src_elements, dst_elements;
-    bool forward_streams; /* its kernel stores non-temporally: fence after it */
+    bool forward_streams, backward_streams; /* kernels that store non-temporally */
 };
 
 /* Problems that move more bytes than the last-level cache holds take the
@@ -241,7 +241,12 @@ simdpool_status simdpool_plan_create_for_isa(const simdpool_desc *desc, simdpool
     plan->forward_streams = streams(forward_bytes);
     plan->forward = sp_pick_forward(chosen, &plan->problem, plan->forward_streams,
                                     &plan->forward_isa);
-    plan->backward = sp_pick_backward(chosen, &plan->problem, &plan->backward_isa);
+    /* backward reads diff_dst and the indices (or src), writes diff_src */
+    int64_t backward_bytes = (src_elements + dst_elements) * (int64_t)sizeof(float);
+    if (p.alg == SIMDPOOL_MAX) backward_bytes += dst_elements * (int64_t)sizeof(int64_t);
+    plan->backward_streams = streams(backward_bytes);
+    plan->backward = sp_pick_backward(chosen, &plan->problem, plan->backward_streams,
+                                      &plan->backward_isa);
     *plan_out = plan;
     return SIMDPOOL_OK;
 }
@@ -333,7 +338,10 @@ simdpool_status simdpool_backward_range(const simdpool_plan *plan, const float *
     if (begin < 0 || end < begin || end > sp_work_items(&plan->problem, plan->backward.unit))
         return SIMDPOOL_ERR_BAD_RANGE;
     if (begin == end) return SIMDPOOL_OK;
-    return plan->backward.run(&plan->problem, diff_dst, indices, src, diff_src, begin, end);
+    simdpool_status status =
+        plan->backward.run(&plan->problem, diff_dst, indices, src, diff_src, begin, end);
+    if (plan->backward_streams) fence_streamed_stores();
+    return status;
 }
 
 simdpool_status simdpool_backward(const simdpool_plan *plan, const float *diff_dst,

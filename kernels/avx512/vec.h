@@ -191,11 +191,4 @@ SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
     return _mm512_cmplt_epu32_mask(a, _mm512_set1_epi32(n));
 }
 
-/* ---- average pooling ---- */
-/* A store past the caches, p aligned to SPV_W floats: for outputs too large
- * to stay in them (no read of each line before it is written). One
- * spv_store_fence after the last, before the call returns. */
-SPV_INLINE void spv_store_nt(float *p, spv_f v) { _mm512_stream_ps(p, v); }
-SPV_INLINE void spv_store_fence(void) { _mm_sfence(); }
-
 #endif

@@ -77,19 +77,9 @@ SPV_INLINE spv_f SPV_FN(sp_avg_colsum)(const float *const *rows, const int NR, i
     return s;
 }
 
-/* Backward diff_src of at least this many bytes (the whole tensor) is
- * stored past the caches by the backward below (plans take the plain
- * kernels for backward; forward streams through the *_nt builds): on a
- * quiet machine the streaming ceiling is faster with plain stores up to
- * 12.8 MB written and with streaming ones from 19 MB. */
-#define SP_AVG_NT_BYTES ((int64_t)16 << 20)
-
-/* NT (a constant): whole vectors stream past the caches (o aligned). */
-SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t, const int NT)
+SPV_INLINE void SPV_FN(sp_avg_store)(float *o, spv_f v, const int tail, spv_t t)
 {
-    if (NT && !tail)
-        spv_store_nt(o, v);
-    else if (tail)
+    if (tail)
         spv_store_t(o, v, t);
     else
         spv_store_out(o, v);
@@ -115,9 +105,8 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
             for (int u = 0; u < nv; u++) {
                 spv_f c2 = SP_COLSUM(i + 2, u), c3 = SP_COLSUM(i + 3, u);
                 spv_f pair = spv_add(b[u], c2);
-                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(spv_add(a[u], pair), scale), tail, t, 0);
-                SPV_FN(sp_avg_store)(o + C + u * SPV_W, spv_mul(spv_add(pair, c3), scale), tail, t,
-                                     0);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(spv_add(a[u], pair), scale), tail, t);
+                SPV_FN(sp_avg_store)(o + C + u * SPV_W, spv_mul(spv_add(pair, c3), scale), tail, t);
                 a[u] = c2;
                 b[u] = c3;
             }
@@ -125,7 +114,7 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
         if (i < count)
             for (int u = 0; u < nv; u++) {
                 spv_f sum = spv_add(a[u], spv_add(b[u], SP_COLSUM(i + 2, u)));
-                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, 0);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t);
             }
         return;
     }
@@ -139,7 +128,7 @@ SPV_INLINE void SPV_FN(sp_avg_cols_block)(const float *const *rows, const int NR
         for (int u = 0; u < nv; u++) {
             spv_f sum = col[0][u];
             for (int j = 1; j < kw; j++) sum = spv_add(sum, col[j][u]);
-            SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t, 0);
+            SPV_FN(sp_avg_store)(o + u * SPV_W, spv_mul(sum, scale), tail, t);
         }
         if (i + 1 == count) break;
         x += sw;
@@ -224,7 +213,7 @@ static void SPV_FN(sp_avg_row_edge)(const float *const *rows, int nrows, int64_t
             for (int64_t j = 1; j < nw; j++)                                                   \
                 sum = spv_add(sum, SPV_FN(sp_avg_colsum)(rows, 0, nrows, off + j * dw * C,     \
                                                          tail, t));                           \
-            SPV_FN(sp_avg_store)(out + (c) + u * SPV_W, spv_mul(sum, scale), tail, t, 0);     \
+            SPV_FN(sp_avg_store)(out + (c) + u * SPV_W, spv_mul(sum, scale), tail, t);     \
         }                                                                                      \
     } while (0)
     SP_FOR_CHANNELS(C, head, 1, SP_EDGE);
@@ -417,13 +406,11 @@ typedef struct sp_bwd_row {
     const float *wscale;   /* per output column */
     int64_t C, OW, IW, pb, gi0, gi1;
     float *ds;             /* channel 0 of input column 0 */
-    int nt;                /* whole vectors stream past the caches (aligned) */
 } sp_bwd_row;
 
 SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR, int64_t c,
                                               int64_t ga, int64_t gb, const int KW, const int SW,
-                                              const int J, const int nv, const int tail, spv_t t,
-                                              const int NT)
+                                              const int J, const int nv, const int tail, spv_t t)
 {
     const int64_t C = b->C;
     spv_f v[SP_BWD_MAX_J + 1][SP_NV];
@@ -456,7 +443,7 @@ SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR,
                 spv_f sum = terms ? v[0][u] : spv_zero();
                 for (int j = 1; j <= J; j++)
                     if (j < terms) sum = spv_add(sum, v[j][u]);
-                SPV_FN(sp_avg_store)(o + u * SPV_W, sum, tail, t, NT);
+                SPV_FN(sp_avg_store)(o + u * SPV_W, sum, tail, t);
             }
         }
     }
@@ -497,7 +484,7 @@ static void SPV_FN(sp_avg_bwd_row_wide)(const sp_bwd_row *b, int64_t kw, int64_t
         SPV_FN(sp_avg_bwd_share)(v_, b->g, b->s, 0, b->nr, g * C + (c), b->wscale[g], nv,     \
                                  tail, t);                                                     \
         for (int u = 0; u < (nv); u++)                                                         \
-            SPV_FN(sp_avg_store)(o + (c) + u * SPV_W, v_[u], tail, t, 0);                      \
+            SPV_FN(sp_avg_store)(o + (c) + u * SPV_W, v_[u], tail, t);                      \
     } while (0)
                 SP_FOR_CHANNELS(C, 0, 1, SP_SHARE);
 #undef SP_SHARE
@@ -511,7 +498,8 @@ static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
     const int64_t C = b->C;
     const int J = (int)((kw - 1) / sw);
     const int64_t G = (b->IW - 1 + b->pb) / sw + 1;
-    if (J == 0 && C >= SP_AVG_BWD_WIDE_C && !b->nt) {
+    /* (the streaming build stores each pixel once, in order, instead) */
+    if (J == 0 && C >= SP_AVG_BWD_WIDE_C && !SPV_STREAM_STORES) {
         SPV_FN(sp_avg_bwd_row_wide)(b, kw, sw, G);
         return;
     }
@@ -520,9 +508,7 @@ static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
     for (int64_t ga = 0; ga < G; ga += chunk) {
         const int64_t gb = G - ga < chunk ? G : ga + chunk;
 #define SP_BWD(NR, KW, SW, JJ, c, nv, tail, t)                                                 \
-    SPV_FN(sp_avg_bwd_cols_block)(b, NR, c, ga, gb, KW, SW, JJ, nv, tail, t, 0)
-#define SP_BWD_NT(KW, SW, JJ, c, nv, tail, t)                                                  \
-    SPV_FN(sp_avg_bwd_cols_block)(b, 0, c, ga, gb, KW, SW, JJ, nv, tail, t, 1)
+    SPV_FN(sp_avg_bwd_cols_block)(b, NR, c, ga, gb, KW, SW, JJ, nv, tail, t)
 #define SP_BWD_NR(KW, SW, JJ, c, nv, tail, t)                                                  \
     do {                                                                                       \
         if (b->nr == 1)                                                                        \
@@ -551,28 +537,7 @@ static void SPV_FN(sp_avg_bwd_row)(const sp_bwd_row *b, int64_t kw, int64_t sw)
         else                                                                                   \
             SP_BWD(0, (int)kw, (int)sw, 3, c, nv, tail, t);                                    \
     } while (0)
-/* Streaming stores: large tensors, memory-bound, so fewer shapes unrolled. */
-#define SP_BWD_SHAPE_NT(c, nv, tail, t)                                                        \
-    do {                                                                                       \
-        if (kw == 3 && sw == 2 && J == 1)                                                      \
-            SP_BWD_NT(3, 2, 1, c, nv, tail, t);                                                \
-        else if (kw == 3 && sw == 1 && J == 2)                                                 \
-            SP_BWD_NT(3, 1, 2, c, nv, tail, t);                                                \
-        else if (J == 0)                                                                       \
-            SP_BWD_NT((int)kw, (int)sw, 0, c, nv, tail, t);                                    \
-        else if (J == 1)                                                                       \
-            SP_BWD_NT((int)kw, (int)sw, 1, c, nv, tail, t);                                    \
-        else if (J == 2)                                                                       \
-            SP_BWD_NT((int)kw, (int)sw, 2, c, nv, tail, t);                                    \
-        else                                                                                   \
-            SP_BWD_NT((int)kw, (int)sw, 3, c, nv, tail, t);                                    \
-    } while (0)
-        if (b->nt)
-            SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE_NT);
-        else
-            SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE);
-#undef SP_BWD_SHAPE_NT
-#undef SP_BWD_NT
+        SP_FOR_CHANNELS(C, 0, 1, SP_BWD_SHAPE);
 #undef SP_BWD_SHAPE
 #undef SP_BWD_NR
 #undef SP_BWD
@@ -600,10 +565,6 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
      * kernel, the window is one group. */
     const int64_t sw = OW == 1 ? aw->kernel : aw->stride, pb = aw->pad_begin;
     const int by_rows = aw->dilation == 1 && sc.tab[2] && (aw->kernel - 1) / sw <= SP_BWD_MAX_J;
-    /* Stream diff_src past the caches when the whole of it could not stay
-     * in them and every vector store is aligned. */
-    const int nt = C % SPV_W == 0 && (uintptr_t)diff_src % (SPV_W * sizeof(float)) == 0 &&
-                   p->batch * p->in_plane * C * (int64_t)sizeof(float) >= SP_AVG_NT_BYTES;
     for (int64_t n = begin; n < end; n++) {
         const float *dd_img = diff_dst + n * p->out_plane * C;
         float *ds = diff_src + n * p->in_plane * C;
@@ -642,7 +603,7 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
                             if (aw->in + pb < sw) gi1 = 0;
                             if (gi1 > OW) gi1 = OW;
                             const sp_bwd_row b = {grows, srows, nr, sc.w, C, OW, aw->in, pb,
-                                                  gi0, gi1 > gi0 ? gi1 : gi0, ds, nt};
+                                                  gi0, gi1 > gi0 ? gi1 : gi0, ds};
                             SPV_FN(sp_avg_bwd_row)(&b, aw->kernel, sw);
                         }
                         ds += aw->in * C;
@@ -679,7 +640,6 @@ static simdpool_status SPV_FN(sp_avg_bwd_gather)(const sp_problem *p, const floa
             }
         }
     }
-    if (nt) spv_store_fence();
     return SIMDPOOL_OK;
 }
 

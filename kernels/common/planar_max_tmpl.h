@@ -1196,7 +1196,7 @@ PL_INLINE void pl_gather_row(float *drow, int64_t xrow, int64_t iwn, const int32
                 acc = pl_blend(pl_ieq(b, x), acc, pl_add(acc, v));
             }
         if (iw0 + PL_VL <= iwn)
-            pl_storeu(drow + iw0, acc);
+            pl_storeu_out(drow + iw0, acc);
         else
             pl_storeu_m(drow + iw0, acc, pl_first((int)(iwn - iw0)));
     }

@@ -105,7 +105,7 @@ PL_INLINE pl_vf pl_loadu_fill(const float *p, pl_vm m, pl_vf fill)
     return v;
 }
 PL_INLINE void pl_storeu(float *p, pl_vf v) { vst1q_f32(p, v); }
-/* Output stores stay plain here: the x86 ISAs stream them (problem.h). */
+/* Output stores stay plain here: the x86 ISAs also build streaming kernels. */
 PL_INLINE void pl_storeu_out(float *p, pl_vf v) { vst1q_f32(p, v); }
 PL_INLINE void pl_storeu_m(float *p, pl_vf v, pl_vm m)
 {

@@ -51,7 +51,8 @@ SPV_INLINE spv_f spv_load_t(const float *p, spv_t n)
     return vcombine_f32(lo, hi);
 }
 SPV_INLINE void spv_store(float *p, spv_f v) { vst1q_f32(p, v); }
-/* Output stores stay plain here: the x86 ISAs stream them (problem.h). */
+/* Output stores stay plain here: the x86 ISAs also build streaming kernels. */
+#define SPV_STREAM_STORES 0
 SPV_INLINE void spv_store_out(float *p, spv_f v) { vst1q_f32(p, v); }
 SPV_INLINE void spv_store_t(float *p, spv_f v, spv_t n)
 {
@@ -221,10 +222,5 @@ SPV_INLINE spv_m spv_ibelow(spv_i a, int32_t n)
 {
     return vcltq_u32(vreinterpretq_u32_s32(a), vdupq_n_u32((uint32_t)n));
 }
-
-/* ---- average pooling ---- */
-/* A plain store here (the x86 headers stream past the caches). */
-SPV_INLINE void spv_store_nt(float *p, spv_f v) { vst1q_f32(p, v); }
-SPV_INLINE void spv_store_fence(void) {}
 
 #endif
