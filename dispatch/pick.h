@@ -59,6 +59,28 @@ typedef struct sp_nchw_set {
      "f32_avgpool_bwd_nchw_" #isa,                                                             \
      "f32_avgpool_bwd_nchw_global_" #isa}
 
+/* The streaming sets of the x86 ISAs: the *_nt kernels, except the backward
+ * of the families whose backward has no store to stream (NHWC max, NCHW
+ * average outside its global path), which stay the plain ones. */
+#define SP_NHWC_STREAMING_SET(isa, nt)                                                         \
+    {SP_NAMED(sp_f32_maxpool_fwd_nhwc_##nt), SP_NAMED(sp_f32_maxpool_fwd_nhwc_3x3_##nt),       \
+     SP_NAMED(sp_f32_maxpool_fwd_nhwc_2x2_##nt), SP_NAMED(sp_f32_avgpool_fwd_nhwc_##nt),       \
+     SP_NAMED(sp_f32_maxpool_bwd_nhwc_##isa), SP_NAMED(sp_f32_avgpool_bwd_nhwc_##nt)}
+
+#define SP_NCHW_STREAMING_SET(isa, nt)                                                         \
+    {sp_f32_maxpool_fwd_nchw_##nt,                                                             \
+     sp_f32_avgpool_fwd_nchw_##nt,                                                             \
+     sp_f32_avgpool_fwd_nchw_global_##nt,                                                      \
+     sp_f32_maxpool_bwd_nchw_##nt,                                                             \
+     sp_f32_avgpool_bwd_nchw_##isa,                                                            \
+     sp_f32_avgpool_bwd_nchw_global_##nt,                                                      \
+     SP_NCHW_NAMES("maxpool_fwd", nt),                                                         \
+     SP_NCHW_NAMES("avgpool_fwd", nt),                                                         \
+     "f32_avgpool_fwd_nchw_global_" #nt,                                                       \
+     "f32_maxpool_bwd_nchw_" #nt,                                                              \
+     "f32_avgpool_bwd_nchw_" #isa,                                                             \
+     "f32_avgpool_bwd_nchw_global_" #nt}
+
 sp_forward_kernel sp_pick_forward_nhwc(const sp_nhwc_set *set, const sp_problem *p);
 sp_backward_kernel sp_pick_backward_nhwc(const sp_nhwc_set *set, const sp_problem *p);
 sp_forward_kernel sp_pick_forward_nchw(const sp_nchw_set *set, const sp_problem *p);

@@ -650,6 +650,11 @@ simdpool_status SPV_FN(sp_f32_maxpool_fwd_nhwc_2x2)(const sp_problem *p, const f
     return SIMDPOOL_OK;
 }
 
+/* Backward: no output store here writes a line once (diff_src is added to or
+ * overwritten pixel by pixel between other outputs' reads), so the streaming
+ * build has no backward of its own and the streaming set names this one. */
+#if !SPV_STREAM_STORES
+
 /* Backward for windows whose tap offsets do not fit int32 (inputs of 2^31
  * pixels and more): element by element, with the reference's checks. */
 static __attribute__((noinline, cold)) simdpool_status
@@ -1493,3 +1498,5 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     }
     return SIMDPOOL_OK;
 }
+
+#endif /* !SPV_STREAM_STORES */

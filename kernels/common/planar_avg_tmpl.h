@@ -838,6 +838,11 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw_global)(const sp_problem *p, con
     return SIMDPOOL_OK;
 }
 
+/* The other backward paths below read-modify-write diff_src rows or write
+ * them unaligned: the streaming build has none of its own, and the streaming
+ * set names these. */
+#if !SPV_STREAM_STORES
+
 /* ---- average backward, separable ------------------------------------------ */
 
 /* The transpose of the forward's separable form: per output row, each input
@@ -1121,5 +1126,7 @@ simdpool_status PL_NAME(sp_f32_avgpool_bwd_nchw)(const sp_problem *p, const floa
     }
     return SIMDPOOL_OK;
 }
+
+#endif /* !SPV_STREAM_STORES */
 
 #endif
