@@ -19,12 +19,28 @@ struct simdpool_plan {
     bool forward_streams, backward_streams; /* kernels that store non-temporally */
 };
 
+/* Streaming pays only where the kernels write whole 64-byte lines with it:
+ * a line written partly by non-temporal stores (the aligned vectors) and
+ * partly by plain ones made NCHW rows of 27, 28 or 56 outputs 2-5x slower
+ * than plain stores alone (AlexNet's, GoogLeNet's, ResNet-50's pools at
+ * batch 32). So the rows the kernel stores, channels in NHWC, W in NCHW,
+ * must be whole lines. */
+static bool rows_are_whole_lines(const sp_problem *p, int64_t nchw_row)
+{
+    const int64_t floats_per_line = 64 / sizeof(float);
+    const int64_t row = p->layout == SIMDPOOL_CHANNELS_LAST ? p->channels : nchw_row;
+    return row % floats_per_line == 0;
+}
+
 /* Problems that move more bytes than the last-level cache holds take the
  * kernels that store their outputs non-temporally: the outputs would be
  * evicted before anyone reads them, and out of cache a plain store first
- * reads the line it writes. SIMDPOOL_STREAM_STORES = always or never
- * overrides the choice (the tests use "always" on small problems). */
-static bool streams(int64_t bytes)
+ * reads the line it writes. The cache is capped at 32 MiB, one Zen 4 CCD's
+ * L3, because sysconf may report the sum over all of them (320 MB on the
+ * VM this was measured on). whole_lines: see above. SIMDPOOL_STREAM_STORES =
+ * always or never overrides the choice (the tests use "always" on small
+ * problems, of every shape). */
+static bool streams(int64_t bytes, bool whole_lines)
 {
     const char *env = getenv("SIMDPOOL_STREAM_STORES");
     if (env && strcmp(env, "always") == 0) return true;
@@ -33,8 +49,9 @@ static bool streams(int64_t bytes)
 #ifdef _SC_LEVEL3_CACHE_SIZE
     cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
 #endif
-    if (cache <= 0) cache = 32L << 20;
-    return bytes > cache;
+    const long cap = 32L << 20;
+    if (cache <= 0 || cache > cap) cache = cap;
+    return bytes > cache && whole_lines;
 }
 
 /* Non-temporal stores are weakly ordered: fence them before the call
@@ -238,13 +255,13 @@ simdpool_status simdpool_plan_create_for_isa(const simdpool_desc *desc, simdpool
     /* max counts its indices: training runs write them */
     int64_t forward_bytes = (src_elements + dst_elements) * (int64_t)sizeof(float);
     if (p.alg == SIMDPOOL_MAX) forward_bytes += dst_elements * (int64_t)sizeof(int64_t);
-    plan->forward_streams = streams(forward_bytes);
+    plan->forward_streams = streams(forward_bytes, rows_are_whole_lines(&p, p.axis[SP_W].out));
     plan->forward = sp_pick_forward(chosen, &plan->problem, plan->forward_streams,
                                     &plan->forward_isa);
     /* backward reads diff_dst and the indices (or src), writes diff_src */
     int64_t backward_bytes = (src_elements + dst_elements) * (int64_t)sizeof(float);
     if (p.alg == SIMDPOOL_MAX) backward_bytes += dst_elements * (int64_t)sizeof(int64_t);
-    plan->backward_streams = streams(backward_bytes);
+    plan->backward_streams = streams(backward_bytes, rows_are_whole_lines(&p, p.axis[SP_W].in));
     plan->backward = sp_pick_backward(chosen, &plan->problem, plan->backward_streams,
                                       &plan->backward_isa);
     *plan_out = plan;
