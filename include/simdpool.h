@@ -222,7 +222,7 @@ SIMDPOOL_API simdpool_status simdpool_backward_range(const simdpool_plan *plan,
  * Multi-threaded forms: split the work items evenly over at most `threads`
  * threads (0: one per online CPU), the calling thread among them. Fewer run
  * when the problem is too small to pay for waking them (each thread gets at
- * least about 1 MiB to stream). Unlike the single-threaded forms these use
+ * least 4 MiB to stream). Unlike the single-threaded forms these use
  * threads of simdpool's own: a pool started on the first call and kept,
  * sleeping between calls. One call uses the pool at a time; a concurrent
  * call runs on its calling thread alone.

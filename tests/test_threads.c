@@ -26,7 +26,8 @@ static int failures;
         }                                                                                      \
     } while (0)
 
-/* Big enough (about 4 MiB streamed) that the threaded call does split. */
+/* Big enough (8 MiB streamed, two threads' worth at 4 MiB each) that the
+ * threaded call does split. */
 typedef struct problem {
     simdpool_plan *plan;
     float *src, *dst_whole, *diff_src_whole;
@@ -38,6 +39,7 @@ static void problem_init(problem *p)
 {
     simdpool_desc d;
     simdpool_desc_init(&d, SIMDPOOL_MAX, SIMDPOOL_CHANNELS_LAST, 2);
+    d.batch = 2;
     d.channels = 64;
     d.in[0] = d.in[1] = 112;
     for (int i = 0; i < 2; i++) {
