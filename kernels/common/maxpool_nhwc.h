@@ -1136,13 +1136,15 @@ static int SPV_FN(sp_max_slide_fits)(const sp_problem *p)
            p->in_plane < ((int64_t)1 << 30);
 }
 
-/* The window of one output row as sp_slide_output sees it: `row` points at
- * channel c of its first row's pixel 0 (rows `rs` floats apart); `ok`: its
- * rows in the image; `load`: those an earlier output row reached (else they
- * start from +0). */
+/* The window of one output row as sp_slide_output sees it: `row` is the
+ * offset in `img` of channel c of its first row's pixel 0 (rows `rs` floats
+ * apart), an offset rather than a pointer because that row may be above the
+ * image (a pointer there could not even be formed); `ok`: its rows in the
+ * image; `load`: those an earlier output row reached (else they start from
+ * +0). */
 typedef struct sp_slide_win {
-    float *row;
-    int64_t rs, C, IW, span;
+    float *img;
+    int64_t row, rs, C, IW, span;
     int ok[SP_SLIDE_MAXK], load[SP_SLIDE_MAXK];
     /* Prefetches (into L2: a row of outputs is more than L1 holds) for the
      * next output row, one row of outputs ahead, since the channel loop
@@ -1150,10 +1152,10 @@ typedef struct sp_slide_win {
      * hardware prefetchers do not follow (measured 2-3x slower without, once
      * the batch is out of cache): its diff_dst and indices pf_out elements
      * on (the next image's first row after an image's last; 0 after the
-     * last), and its new window rows, pf_rows of them from pf_row, which it
+     * last), and its new window rows, pf_rows of them from offset pf_row, which it
      * writes without reading. */
     int64_t pf_out;
-    float *pf_row;
+    int64_t pf_row;
     int pf_rows;
     /* One-row windows (1D) reuse nothing from row to row, and a row can be
      * long (seq1d: 2048 outputs): there each output prefetches the one
@@ -1210,17 +1212,20 @@ SPV_INLINE int SPV_FN(sp_slide_output)(spv_f acc[][SP_SLIDE_MAXK], const sp_slid
             for (int kw = 0; kw < SW; kw++) {
                 const int64_t col = iw0 + w->pf_shift + kw;
                 if ((plain && KH > 1) || (col >= 0 && col < IW))
-                    __builtin_prefetch(w->pf_row + j * w->rs + col * C, 1, 2);
+                    __builtin_prefetch(
+                        (const void *)((uintptr_t)w->img +
+                                       (uintptr_t)((w->pf_row + j * w->rs + col * C) * 4)),
+                        1, 2);
             }
     }
-    float *col0 = w->row + iw0 * C;
+    const int64_t col0 = w->row + iw0 * C;
 #pragma GCC unroll 3
     for (int kw = 0; kw < KW; kw++) {
         if (!(kw < SW || last) || (!plain && (kw < klo || kw >= khi))) continue;
 #pragma GCC unroll 3
         for (int kh = 0; kh < KH; kh++) {
             if (!plain && !w->ok[kh]) continue;
-            float *q = col0 + kh * w->rs + kw * C;
+            float *q = w->img + (col0 + kh * w->rs + kw * C);
             if (tail)
                 spv_store_t(q, acc[kh][kw], t);
             else
@@ -1240,7 +1245,7 @@ SPV_INLINE int SPV_FN(sp_slide_output)(spv_f acc[][SP_SLIDE_MAXK], const sp_slid
             acc[kh][kw] = spv_zero();
             const int ld = plain ? kh < nload : w->load[kh] && col >= 0 && col < IW;
             if (ld) {
-                const float *q = col0 + kh * w->rs + (SW + kw) * C;
+                const float *q = w->img + (col0 + kh * w->rs + (SW + kw) * C);
                 acc[kh][kw] = tail ? spv_load_t(q, t) : spv_load(q);
             }
         }
@@ -1264,8 +1269,8 @@ SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, co
     w.IW = IW;
     w.rs = IW * C;
     w.span = (KH - 1) * IW + KW - 1;
-    /* only followed for rows inside the image */
-    w.row = ds_img + ih0 * IW * C + c;
+    w.img = ds_img;
+    w.row = ih0 * IW * C + c;
     /* plain rows: all inside, the first nload loaded, the rest fresh */
     int all_ok = 1, nload = 0;
     for (int kh = 0; kh < KH; kh++) {
@@ -1292,7 +1297,7 @@ SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, co
         int64_t first = next0 > ih0 + KH ? next0 : ih0 + KH, stop = next0 + KH;
         if (stop > ah->in) stop = ah->in;
         if (first < stop) {
-            w.pf_row = ds_img + first * IW * C + c;
+            w.pf_row = first * IW * C + c;
             w.pf_rows = (int)(stop - first);
         }
     }
@@ -1305,7 +1310,7 @@ SPV_INLINE int SPV_FN(sp_max_slide_row)(const sp_problem *p, const float *dd, co
         for (int kh = 0; kh < KH; kh++) {
             acc[kh][kw] = spv_zero();
             if (w.load[kh] && col >= 0 && col < IW) {
-                const float *q = w.row + kh * w.rs + col * C;
+                const float *q = w.img + (w.row + kh * w.rs + col * C);
                 acc[kh][kw] = tail ? spv_load_t(q, t) : spv_load(q);
             }
         }
