@@ -167,6 +167,9 @@ static const edge_problem edges[] = {
     /* Windows entirely in the padding; padding larger than the kernel. */
     {2, 1, 9, {5, 5}, {2, 2}, {1, 1}, {3, 3}, {3, 3}, {1, 1}, 0},
     {1, 2, 16, {13}, {3}, {1}, {3}, {3}, {1}, 0},
+    /* 3D with one depth, whose only window lies in the D padding, over 3x3
+     * H x W windows (a backward path once checked only H and W for them). */
+    {3, 1, 9, {1, 4, 7}, {1, 3, 3}, {3, 1, 1}, {1, 1, 1}, {1, 1, 0}, {1, 1, 1}, 0},
     /* benchdnn's negative end padding: one output fewer than with 0. */
     {1, 1, 1, {2}, {1}, {1}, {0}, {-1}, {1}, 0},
     {1, 1, 16, {30}, {3}, {2}, {0}, {-1}, {1}, 0},

@@ -1129,7 +1129,8 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
 static int SPV_FN(sp_max_slide_fits)(const sp_problem *p)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
-    return ad->in == 1 && ad->out == 1 && ad->kernel == 1 && ah->dilation == 1 &&
+    return ad->in == 1 && ad->out == 1 && ad->kernel == 1 && sp_axis_nonempty(ad) == 1 &&
+           ah->dilation == 1 &&
            aw->dilation == 1 && (ah->kernel == 1 || ah->kernel == 3) && aw->kernel == 3 &&
            (aw->stride == 1 || aw->stride == 2) && aw->in >= aw->kernel &&
            sp_axis_nonempty(ah) == ah->out && sp_axis_nonempty(aw) == aw->out &&
