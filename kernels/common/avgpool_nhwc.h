@@ -380,17 +380,21 @@ SPV_INLINE void SPV_FN(sp_avg_pairs_block)(const sp_avg_pairs *pr, int np, float
  * past the outputs as 0 and skip columns past the input. Groups [ga, gb).
  */
 #define SP_BWD_MAX_J 3
+/* The row scales come broadcast in sv when the row count NR is known at
+ * compile time: hoisted out of the walk along the row, where the stores to
+ * diff_src (floats, like s) would otherwise force a reload each time. */
+#define SP_BWD_MAX_NR 3
 SPV_INLINE void SPV_FN(sp_avg_bwd_share)(spv_f *v, const float *const *g, const float *s,
-                                         const int NR, int nr, int64_t off, float wscale,
-                                         const int nv, const int tail, spv_t t)
+                                         const spv_f *sv, const int NR, int nr, int64_t off,
+                                         float wscale, const int nv, const int tail, spv_t t)
 {
     const int n = NR ? NR : nr;
-    const spv_f s0 = spv_set1(s[0]);
+    const spv_f s0 = NR ? sv[0] : spv_set1(s[0]);
     for (int u = 0; u < nv; u++)
         v[u] = spv_mul(tail ? spv_load_t(g[0] + off, t) : spv_load(g[0] + off + u * SPV_W), s0);
 #pragma GCC unroll 4
     for (int r = 1; r < n; r++) {
-        const spv_f sr = spv_set1(s[r]);
+        const spv_f sr = NR ? sv[r] : spv_set1(s[r]);
         for (int u = 0; u < nv; u++)
             v[u] = spv_fma(tail ? spv_load_t(g[r] + off, t) : spv_load(g[r] + off + u * SPV_W), sr,
                            v[u]);
@@ -414,12 +418,14 @@ SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR,
 {
     const int64_t C = b->C;
     spv_f v[SP_BWD_MAX_J + 1][SP_NV];
+    spv_f sv[SP_BWD_MAX_NR];
+    for (int r = 0; r < NR; r++) sv[r] = spv_set1(b->s[r]);
     /* The shares of the J outputs before the first group, where the loop
      * below expects them before it shifts them on. */
     for (int j = 1; j <= J; j++) {
         const int64_t o = ga - j;
         if (o >= 0 && o < b->OW)
-            SPV_FN(sp_avg_bwd_share)(v[j - 1], b->g, b->s, NR, b->nr, o * C + c, b->wscale[o],
+            SPV_FN(sp_avg_bwd_share)(v[j - 1], b->g, b->s, sv, NR, b->nr, o * C + c, b->wscale[o],
                                      nv, tail, t);
         else
             for (int u = 0; u < nv; u++) v[j - 1][u] = spv_zero();
@@ -429,7 +435,7 @@ SPV_INLINE void SPV_FN(sp_avg_bwd_cols_block)(const sp_bwd_row *b, const int NR,
             for (int u = 0; u < nv; u++) v[j][u] = v[j - 1][u];
         const int inside = g >= b->gi0 && g < b->gi1;
         if (g < b->OW)
-            SPV_FN(sp_avg_bwd_share)(v[0], b->g, b->s, NR, b->nr, g * C + c, b->wscale[g], nv,
+            SPV_FN(sp_avg_bwd_share)(v[0], b->g, b->s, sv, NR, b->nr, g * C + c, b->wscale[g], nv,
                                      tail, t);
         else
             for (int u = 0; u < nv; u++) v[0][u] = spv_zero();
@@ -481,7 +487,7 @@ static void SPV_FN(sp_avg_bwd_row_wide)(const sp_bwd_row *b, int64_t kw, int64_t
 #define SP_SHARE(c, nv, tail, t)                                                               \
     do {                                                                                       \
         spv_f v_[SP_NV];                                                                       \
-        SPV_FN(sp_avg_bwd_share)(v_, b->g, b->s, 0, b->nr, g * C + (c), b->wscale[g], nv,     \
+        SPV_FN(sp_avg_bwd_share)(v_, b->g, b->s, NULL, 0, b->nr, g * C + (c), b->wscale[g], nv,     \
                                  tail, t);                                                     \
         for (int u = 0; u < (nv); u++)                                                         \
             SPV_FN(sp_avg_store)(o + (c) + u * SPV_W, v_[u], tail, t);                      \
