@@ -35,9 +35,11 @@ static bool rows_are_whole_lines(const sp_problem *p, int64_t nchw_row)
 /* Problems that move more bytes than the last-level cache holds take the
  * kernels that store their outputs non-temporally: the outputs would be
  * evicted before anyone reads them, and out of cache a plain store first
- * reads the line it writes. The cache is capped at 32 MiB, one Zen 4 CCD's
- * L3, because sysconf may report the sum over all of them (320 MB on the
- * VM this was measured on). whole_lines: see above. SIMDPOOL_STREAM_STORES =
+ * reads the line it writes. sysconf may report the L3 of all cores summed
+ * (320 MB on the Zen 4 VM this was measured on), so the figure is capped at
+ * 16 MiB: there, the 24 MB 300x500 average backward ran 2x faster streamed,
+ * and the 13 MB global average backward, which repeated calls keep in cache,
+ * 2x slower. whole_lines: see above. SIMDPOOL_STREAM_STORES =
  * always or never overrides the choice (the tests use "always" on small
  * problems, of every shape). */
 static bool streams(int64_t bytes, bool whole_lines)
@@ -49,7 +51,7 @@ static bool streams(int64_t bytes, bool whole_lines)
 #ifdef _SC_LEVEL3_CACHE_SIZE
     cache = sysconf(_SC_LEVEL3_CACHE_SIZE);
 #endif
-    const long cap = 32L << 20;
+    const long cap = 16L << 20;
     if (cache <= 0 || cache > cap) cache = cap;
     return bytes > cache && whole_lines;
 }
