@@ -386,7 +386,9 @@ PL_INLINE void pl_avg_row_k3s2(const float *plane, const int64_t *offs, const in
     pl_vf a = pl_vsum_at(plane, offs, R, b, iw), c = pl_vsum_at(plane, offs, R, b + PL_VL, iw);
     pl_vf even = pl_even(a, c), odd = pl_odd(a, c);
     for (int64_t x = 0; x < own; x += PL_VL, b += 2 * PL_VL) {
-        for (int i = 0; i < R; i++) PL_PREFETCH(plane + offs[i] + b + PL_PREFETCH_AHEAD);
+        /* each step reads 2 * PL_VL floats of every row: two lines at AVX-512 */
+        for (int i = 0; i < R; i++)
+            for (int l = 0; l < 2 * PL_VL; l += 16) PL_PREFETCH(plane + offs[i] + b + PL_PREFETCH_AHEAD + l);
         pl_vf na = pl_vsum_at(plane, offs, R, b + 2 * PL_VL, iw);
         pl_vf nc = pl_vsum_at(plane, offs, R, b + 3 * PL_VL, iw);
         pl_vf next_even = pl_even(na, nc);
