@@ -254,4 +254,30 @@ PL_INLINE pl_vi pl_dup2_index(int odd)
 PL_INLINE pl_vf pl_dup2(pl_vf v, pl_vi index) { return _mm256_permutevar8x32_ps(v, index); }
 PL_INLINE pl_vi pl_idup2(pl_vi v, pl_vi index) { return _mm256_permutevar8x32_epi32(v, index); }
 
+/* ---- max backward (nchw-bwd) ---- */
+/* a < b as unsigned: one compare checks 0 <= a < b for b >= 0. AVX2 has
+ * signed compares only: flipping both sign bits maps the order across. */
+PL_INLINE pl_vm pl_iltu(pl_vi a, pl_vi b)
+{
+    const __m256i sign = _mm256_set1_epi32(INT32_MIN);
+    return _mm256_castsi256_ps(
+        _mm256_cmpgt_epi32(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign)));
+}
+
+/* PL_VL int64 indices: their low halves as int32 lanes, and `small`, the
+ * lanes whose high half is 0 (0 <= x < 2^32). With the low half checked
+ * against a window inside the plane, that is the whole range check, in
+ * five instructions where pl_load_idx takes fourteen. */
+PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
+{
+    const __m256i a = _mm256_loadu_si256((const __m256i *)p);
+    const __m256i b = _mm256_loadu_si256((const __m256i *)(p + 4));
+    const __m256i halves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    const __m256i pa = _mm256_permutevar8x32_epi32(a, halves);
+    const __m256i pb = _mm256_permutevar8x32_epi32(b, halves);
+    *small = _mm256_castsi256_ps(
+        _mm256_cmpeq_epi32(_mm256_permute2x128_si256(pa, pb, 0x31), _mm256_setzero_si256()));
+    return _mm256_permute2x128_si256(pa, pb, 0x20);
+}
+
 #endif

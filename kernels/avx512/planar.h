@@ -234,4 +234,22 @@ PL_INLINE pl_vi pl_dup2_index(int odd)
 PL_INLINE pl_vf pl_dup2(pl_vf v, pl_vi index) { return _mm512_permutexvar_ps(index, v); }
 PL_INLINE pl_vi pl_idup2(pl_vi v, pl_vi index) { return _mm512_permutexvar_epi32(index, v); }
 
+/* ---- max backward (nchw-bwd) ---- */
+/* a < b as unsigned: one compare checks 0 <= a < b for b >= 0. */
+PL_INLINE pl_vm pl_iltu(pl_vi a, pl_vi b) { return _mm512_cmplt_epu32_mask(a, b); }
+
+/* PL_VL int64 indices: their low halves as int32 lanes, and `small`, the
+ * lanes whose high half is 0 (0 <= x < 2^32). With the low half checked
+ * against a window inside the plane, that is the whole range check, at
+ * three instructions where pl_load_idx takes six. */
+PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
+{
+    const __m512i a = _mm512_loadu_si512(p), b = _mm512_loadu_si512(p + 8);
+    const __m512i lo = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i hi = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512i high = _mm512_permutex2var_epi32(a, hi, b);
+    *small = _mm512_testn_epi32_mask(high, high);
+    return _mm512_permutex2var_epi32(a, lo, b);
+}
+
 #endif

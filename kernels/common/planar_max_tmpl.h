@@ -1093,21 +1093,19 @@ static int pl_ring_plan(const sp_problem *p, pl_ring *g)
            g->rd * g->rh * g->width <= PL_RING_ENTRIES;
 }
 
-/* PL_VL saved indices x, narrowed to int32 (inr: those inside the plane),
- * and ok: the lanes whose index falls in one of the R valid rows (offsets
- * offs) within its output's valid columns [lo, lo + span). */
-PL_INLINE pl_vi pl_idx_in_rows(const int64_t *x, int64_t in_plane, const int32_t *lo,
-                               const int32_t *span, const int64_t *offs, int R, pl_vm *inr,
-                               pl_vm *ok)
+/* PL_VL saved indices x, narrowed to int32, and ok: the lanes whose index
+ * falls in one of the R valid rows (offsets offs) within its output's valid
+ * columns [lo, lo + span): one unsigned compare per row, as span >= 0. The
+ * valid rows lie in the plane, so beside a high half of 0 (inr) that is
+ * the whole check. */
+PL_INLINE pl_vi pl_idx_in_rows(const int64_t *x, const int32_t *lo, const int32_t *span,
+                               const int32_t *offs, int R, pl_vm *inr, pl_vm *ok)
 {
-    const pl_vi xv = pl_load_idx(x, in_plane, inr);
+    const pl_vi xv = pl_load_idx_low(x, inr);
     const pl_vi rel0 = pl_isub(xv, pl_iloadu(lo));
     const pl_vi sp = pl_iloadu(span);
     pl_vm any = pl_mnone();
-    for (int i = 0; i < R; i++) {
-        pl_vi rel = pl_isub(rel0, pl_iset1((int32_t)offs[i]));
-        any = pl_mor(any, pl_mand(pl_ige(rel, pl_iset1(0)), pl_ilt(rel, sp)));
-    }
+    for (int i = 0; i < R; i++) any = pl_mor(any, pl_iltu(pl_isub(rel0, pl_iset1(offs[i])), sp));
     *ok = any;
     return xv;
 }
@@ -1138,16 +1136,15 @@ static int pl_ring_fill(const sp_problem *p, const pl_rows *r, const int64_t *x,
         }
         return 1;
     }
-    int64_t offs[PL_MAXR];
+    int32_t offs[PL_MAXR];
     int R = 0;
-    PL_FOR_ROWS(r, off, offs[R++] = off);
+    PL_FOR_ROWS(r, off, offs[R++] = (int32_t)off);
     for (ow = 0; ow < own; ow += PL_VL) {
         const int64_t n = own - ow < PL_VL ? own - ow : PL_VL;
         if (x_end - x - ow >= PL_VL) {
             /* every lane's index in one valid row's [lo, lo + span) */
             pl_vm inr, ok;
-            const pl_vi xv = pl_idx_in_rows(x + ow, p->in_plane, lo + ow, span + ow, offs, R,
-                                            &inr, &ok);
+            const pl_vi xv = pl_idx_in_rows(x + ow, lo + ow, span + ow, offs, R, &inr, &ok);
             const pl_vm row = pl_first((int)n);
             if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) == pl_mbits(row)) {
                 pl_istoreu(bi + ow, xv);
@@ -1287,6 +1284,65 @@ static simdpool_status pl_max_bwd_gather(const sp_problem *p, const float *diff_
     return SIMDPOOL_OK;
 }
 
+/* One output row's scatter from its saved indices x (R valid rows at offs,
+ * R a constant where unrolled), each index checked against its window first;
+ * 0 when one is bad. Vectors: every lane's index must fall in one valid
+ * row's [lo, lo + span); if all do, add without further checks, else the
+ * lane-by-lane check decides. A row's short last vector is checked the same
+ * way, reading whole vectors where the caller's array goes on (lanes past
+ * the row ignored): rows of less than two vectors (28, 55 wide) would
+ * otherwise leave most of a row to the lane-by-lane check at AVX-512's 16
+ * lanes. */
+PL_INLINE int pl_scatter_row(float *ds, const float *dd, const int64_t *x, const int64_t *x_end,
+                             int64_t own, int64_t in_plane, const int32_t *lo,
+                             const int32_t *span, const int32_t *offs, const int R)
+{
+    int64_t ow = 0;
+    for (; ow < own && x_end - (x + ow) >= PL_VL; ow += PL_VL) {
+        const int n = own - ow < PL_VL ? (int)(own - ow) : PL_VL;
+        const pl_vm row = pl_first(n);
+        pl_vm inr, ok;
+        pl_idx_in_rows(x + ow, lo + ow, span + ow, offs, R, &inr, &ok);
+        if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) != pl_mbits(row)) break;
+        if (n == PL_VL)
+            for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
+        else
+            for (int l = 0; l < n; l++) ds[x[ow + l]] += dd[ow + l];
+    }
+    for (; ow < own; ow++) {
+        const int64_t at = x[ow];
+        if (at == -1) {
+            /* only a window without valid taps may have none */
+            if (R > 0 && span[ow] > 0) return 0;
+            continue;
+        }
+        if ((uint64_t)at >= (uint64_t)in_plane) return 0;
+        int ok = 0;
+        for (int i = 0; i < R; i++) ok |= (uint64_t)(at - offs[i] - lo[ow]) < (uint64_t)span[ow];
+        if (!ok) return 0;
+        ds[at] += dd[ow];
+    }
+    return 1;
+}
+
+static int pl_scatter_row_any(float *ds, const float *dd, const int64_t *x, const int64_t *x_end,
+                              int64_t own, int64_t in_plane, const int32_t *lo,
+                              const int32_t *span, const int32_t *offs, int R)
+{
+    switch (R) {
+    case 1: return pl_scatter_row(ds, dd, x, x_end, own, in_plane, lo, span, offs, 1);
+    case 2: return pl_scatter_row(ds, dd, x, x_end, own, in_plane, lo, span, offs, 2);
+    case 3: return pl_scatter_row(ds, dd, x, x_end, own, in_plane, lo, span, offs, 3);
+    default: return pl_scatter_row(ds, dd, x, x_end, own, in_plane, lo, span, offs, R);
+    }
+}
+
+/* Every output row's valid input rows, once per call rather than per row
+ * of every plane (small planes, e.g. 28x28, paid as much for that as for
+ * their scatter): PL_BWD_ROWS output rows, PL_BWD_ROW_OFFS offsets. */
+#define PL_BWD_ROWS 1024
+#define PL_BWD_ROW_OFFS 4096
+
 /* Max backward: gathering where the ring takes the problem (above); else
  * the plane is zeroed, then every output adds its gradient at its index (from `indices`, or recomputed by the forward kernel's row code
  * into a stack block), each index checked against its window first. */
@@ -1314,55 +1370,41 @@ simdpool_status PL_NAME(sp_f32_maxpool_bwd_nchw)(const sp_problem *p, const floa
     pl_ring ring;
     if (table && pl_ring_plan(p, &ring))
         return pl_max_bwd_gather(p, diff_dst, indices, src, diff_src, begin, end, &ring, lo, span);
+    int32_t row_offs[PL_BWD_ROW_OFFS], row_first[PL_BWD_ROWS + 1];
+    int rows_tabled = indices && table && odn * ohn <= PL_BWD_ROWS;
+    for (int64_t k = 0, used = 0; rows_tabled && k < odn * ohn; k++) {
+        pl_rows r = pl_rows_of(p, k / ohn, k % ohn);
+        rows_tabled = r.count <= PL_MAXR && used + r.count <= PL_BWD_ROW_OFFS;
+        row_first[k] = (int32_t)used;
+        PL_FOR_ROWS(&r, off, if (rows_tabled) row_offs[used++] = (int32_t)off);
+        row_first[k + 1] = (int32_t)used;
+    }
     const int64_t *x_end = indices ? indices + end * p->out_plane : NULL;
     for (int64_t item = begin; item < end; item++) {
         float *ds = diff_src + item * p->in_plane;
         pl_zero_floats(ds, p->in_plane);
+        if (rows_tabled) {
+            for (int64_t k = 0; k < odn * ohn; k++) {
+                const int64_t o = item * p->out_plane + k * own;
+                if (!pl_scatter_row_any(ds, diff_dst + o, indices + o, x_end, own, p->in_plane, lo,
+                                        span, row_offs + row_first[k],
+                                        row_first[k + 1] - row_first[k]))
+                    return SIMDPOOL_ERR_BAD_INDEX;
+            }
+            continue;
+        }
         for (int64_t od = 0; od < odn; od++)
             for (int64_t oh = 0; oh < ohn; oh++) {
                 pl_rows r = pl_rows_of(p, od, oh);
                 const int64_t o = item * p->out_plane + (od * ohn + oh) * own;
                 const float *dd = diff_dst + o;
                 if (indices && table && r.count <= PL_MAXR) {
-                    int64_t offs[PL_MAXR];
+                    int32_t offs[PL_MAXR];
                     int R = 0;
-                    PL_FOR_ROWS(&r, off, offs[R++] = off);
-                    const int64_t *x = indices + o;
-                    int64_t ow = 0;
-                    /* vectors: every lane's index must fall in one valid
-                     * row's [lo, lo + span); if all do, add without further
-                     * checks, else the lane-by-lane check decides. A row's
-                     * short last vector is checked the same way, reading
-                     * whole vectors where the caller's array goes on (lanes
-                     * past the row ignored): rows of less than two vectors
-                     * (28, 55 wide) would otherwise leave most of a row to
-                     * the lane-by-lane check at AVX-512's 16 lanes. */
-                    for (; ow < own && x_end - (x + ow) >= PL_VL; ow += PL_VL) {
-                        const int n = own - ow < PL_VL ? (int)(own - ow) : PL_VL;
-                        const pl_vm row = pl_first(n);
-                        pl_vm inr, ok;
-                        pl_idx_in_rows(x + ow, p->in_plane, lo + ow, span + ow, offs, R, &inr,
-                                       &ok);
-                        if (pl_mbits(pl_mand(pl_mand(ok, inr), row)) != pl_mbits(row)) break;
-                        if (n == PL_VL)
-                            for (int l = 0; l < PL_VL; l++) ds[x[ow + l]] += dd[ow + l];
-                        else
-                            for (int l = 0; l < n; l++) ds[x[ow + l]] += dd[ow + l];
-                    }
-                    for (; ow < own; ow++) {
-                        const int64_t at = x[ow];
-                        if (at == -1) {
-                            /* only a window without valid taps may have none */
-                            if (R > 0 && span[ow] > 0) return SIMDPOOL_ERR_BAD_INDEX;
-                            continue;
-                        }
-                        if ((uint64_t)at >= (uint64_t)p->in_plane) return SIMDPOOL_ERR_BAD_INDEX;
-                        int ok = 0;
-                        for (int i = 0; i < R; i++)
-                            ok |= (uint64_t)(at - offs[i] - lo[ow]) < (uint64_t)span[ow];
-                        if (!ok) return SIMDPOOL_ERR_BAD_INDEX;
-                        ds[at] += dd[ow];
-                    }
+                    PL_FOR_ROWS(&r, off, offs[R++] = (int32_t)off);
+                    if (!pl_scatter_row_any(ds, dd, indices + o, x_end, own, p->in_plane, lo, span,
+                                            offs, R))
+                        return SIMDPOOL_ERR_BAD_INDEX;
                     continue;
                 }
                 for (int64_t ob = 0; ob < own; ob += PL_BLOCK) {

@@ -282,4 +282,22 @@ PL_INLINE pl_vi pl_idup2(pl_vi v, pl_vi index)
     return vgetq_lane_s32(index, 0) ? vextq_s32(lo, vzip2q_s32(v, v), 1) : lo;
 }
 
+/* ---- max backward (nchw-bwd) ---- */
+/* a < b as unsigned: one compare checks 0 <= a < b for b >= 0. */
+PL_INLINE pl_vm pl_iltu(pl_vi a, pl_vi b)
+{
+    return vcltq_u32(vreinterpretq_u32_s32(a), vreinterpretq_u32_s32(b));
+}
+
+/* PL_VL int64 indices: their low halves as int32 lanes, and `small`, the
+ * lanes whose high half is 0 (0 <= x < 2^32). With the low half checked
+ * against a window inside the plane, that is the whole range check. */
+PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
+{
+    const int32x4_t a = vreinterpretq_s32_s64(vld1q_s64(p));
+    const int32x4_t b = vreinterpretq_s32_s64(vld1q_s64(p + 2));
+    *small = vceqq_s32(vuzp2q_s32(a, b), vdupq_n_s32(0));
+    return vuzp1q_s32(a, b);
+}
+
 #endif
