@@ -164,9 +164,13 @@ PL_INLINE int pl_max_chunk_fast(const float *plane, const pl_rows *r, int64_t s0
     return nan_s | (pl_mbits(pl_mand(nan, act)) != 0);
 }
 
-/* Full chunks of the interior with the valid rows' offsets in `offs` (R of
- * them, a constant in the common instances): no loop but the chunks', and
- * NaN flagged for the whole range, which is then redone exactly. */
+/* Chunks of the interior with the valid rows' offsets in `offs` (R of them,
+ * a constant in the common instances): no loop but the chunks', and NaN
+ * flagged for the whole range, which is then redone exactly. Every chunk
+ * loads whole vectors; a last one shorter than a vector stores its first
+ * ie - ow lanes, and its loads must stay in the plane (the caller checks):
+ * they may run on into the next rows, whose values reach only lanes that
+ * are not stored (a NaN there costs a redo, no more). */
 PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, const int R,
                                    int64_t ib, int64_t ie, int64_t pb, float *o, int64_t *oi,
                                    const int64_t S, const int64_t KW, const int64_t DW,
@@ -181,7 +185,8 @@ PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, cons
             float x = plane[offs[i] + ib * 2 - pb];
             nan_s |= x != x;
         }
-    for (; ow + PL_VL <= ie; ow += PL_VL) {
+    for (; ow < ie; ow += PL_VL) {
+        const int n = ie - ow < PL_VL ? (int)(ie - ow) : PL_VL;
         const int64_t s0 = ow * S - pb;
         const pl_vi col =
             pl_iadd(pl_imul(pl_ilanes(), pl_iset1((int32_t)S)), pl_iset1((int32_t)s0));
@@ -200,8 +205,11 @@ PL_INLINE int pl_max_interior_rows(const float *plane, const int64_t *offs, cons
                 at = pl_iblend(pl_gt(h, best), at, pl_iadd(hat, pl_iset1((int32_t)offs[i])));
             best = pl_max(h, best);
         }
-        pl_storeu_out(o + (ow - ib), best);
-        if (want_idx) pl_store_i64(oi + (ow - ib), at, PL_VL);
+        if (n == PL_VL)
+            pl_storeu_out(o + (ow - ib), best);
+        else
+            pl_storeu_m(o + (ow - ib), best, pl_first(n));
+        if (want_idx) pl_store_i64(oi + (ow - ib), at, n);
         /* padl: lane 0's tap 0 is padding, right unless all its taps are -inf */
         if (padl && want_idx) nan = pl_mor(nan, pl_eq(best, pl_set1(-INFINITY)));
     }
@@ -358,13 +366,30 @@ PL_INLINE int pl_max_chunk_masked(const sp_axis *aw, const float *plane, const i
     return pl_mbits(nan) != 0;
 }
 
+/* pl_max_chunk_exact for output row (od, oh), whose pl_rows r the caller
+ * may not have computed (NULL). Rare: kept out of the callers' loops. */
+static __attribute__((noinline, cold)) void pl_max_redo(const sp_problem *p, const float *plane,
+                                                       const pl_rows *r, int64_t od,
+                                                       int64_t oh, int64_t ow0, int n, float *o,
+                                                       int64_t *oi)
+{
+    if (r) {
+        pl_max_chunk_exact(p, plane, r, ow0, n, o, oi);
+    } else {
+        const pl_rows rr = pl_rows_of(p, od, oh);
+        pl_max_chunk_exact(p, plane, &rr, ow0, n, o, oi);
+    }
+}
+
 /* A row of outputs [ob, oe) with R <= PL_MAXR valid rows, for one shape
- * (constants S/KW/DW in the common instances): full interior vectors take
- * pl_hmax's plain loads, every other chunk the masked path. */
+ * (constants S/KW/DW in the common instances): interior vectors take
+ * pl_hmax's plain loads (dense stride 2: a short last one too, when its
+ * loads stay in the plane), every other chunk the masked path. r: the
+ * row's pl_rows, or NULL (then od, oh name the row, for redoes). */
 PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl_rows *r,
-                               const int64_t *offs, const int R, int64_t ob, int64_t oe,
-                               float *o, int64_t *oi, const int64_t S, const int64_t KW,
-                               const int64_t DW, const int want_idx)
+                               int64_t od, int64_t oh, const int64_t *offs, const int R,
+                               int64_t ob, int64_t oe, float *o, int64_t *oi, const int64_t S,
+                               const int64_t KW, const int64_t DW, const int want_idx)
 {
     const sp_axis *aw = &p->axis[SP_W];
     const int64_t ib = aw->interior_begin, ie = aw->interior_end, pb = aw->pad_begin;
@@ -372,7 +397,7 @@ PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl
     if (S == 2 && DW == 1 && KW == 3 && pb == 1 && ob == 0 && PL_VL <= ie && PL_VL <= oe) {
         /* the first vector of a row padded by one: no masked load either */
         if (pl_max_interior_rows(plane, offs, R, 0, PL_VL, pb, o, oi, S, KW, DW, want_idx, 1))
-            pl_max_chunk_exact(p, plane, r, 0, PL_VL, o, want_idx ? oi : NULL);
+            pl_max_redo(p, plane, r, od, oh, 0, PL_VL, o, want_idx ? oi : NULL);
         ow = PL_VL;
     }
     while (ow < oe) {
@@ -383,26 +408,39 @@ PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl
             end = ow + (end - ow) / PL_VL * PL_VL;
             if (pl_max_interior_rows(plane, offs, R, ow, end, pb, oo, ooi, S, KW, DW, want_idx, 0))
                 for (int64_t x = ow; x < end; x += PL_VL)
-                    pl_max_chunk_exact(p, plane, r, x, PL_VL, o + (x - ob),
-                                       want_idx ? oi + (x - ob) : NULL);
+                    pl_max_redo(p, plane, r, od, oh, x, PL_VL, o + (x - ob),
+                                want_idx ? oi + (x - ob) : NULL);
             ow = end;
             continue;
         }
         const int64_t iend = ie < oe ? ie : oe, back = iend - PL_VL;
-        if (ow >= ib && ow < iend && back >= ib && back >= ob) {
+        /* (not when the outputs left fit one masked chunk, which a border
+         * output after the interior needs anyway) */
+        if (ow >= ib && ow < iend && back >= ib && back >= ob &&
+            !(oe > ie && oe - ow <= PL_VL)) {
             /* the interior's last few outputs: one more whole vector that
              * ends there, overlapping the previous one (the outputs it
              * repeats get the same bits again) instead of a masked chunk */
             if (pl_max_interior_rows(plane, offs, R, back, iend, pb, o + (back - ob),
                                      want_idx ? oi + (back - ob) : NULL, S, KW, DW, want_idx, 0))
-                pl_max_chunk_exact(p, plane, r, back, PL_VL, o + (back - ob),
-                                   want_idx ? oi + (back - ob) : NULL);
+                pl_max_redo(p, plane, r, od, oh, back, PL_VL, o + (back - ob),
+                            want_idx ? oi + (back - ob) : NULL);
             ow = iend;
             continue;
         }
         int n = oe - ow < PL_VL ? (int)(oe - ow) : PL_VL;
+        if (S == 2 && DW == 1 && KW <= 3 && ow >= ib && ow + n <= ie &&
+            offs[R - 1] + ow * 2 - pb + 2 * PL_VL + 1 <= p->in_plane) {
+            /* a row shorter than a vector (or its short end), all interior:
+             * whole loads, as inside */
+            if (pl_max_interior_rows(plane, offs, R, ow, ow + n, pb, oo, ooi, S, KW, DW, want_idx,
+                                     0))
+                pl_max_redo(p, plane, r, od, oh, ow, n, oo, ooi);
+            ow += n;
+            continue;
+        }
         if (pl_max_chunk_masked(aw, plane, offs, R, ow, n, oo, ooi, S, KW, DW, want_idx))
-            pl_max_chunk_exact(p, plane, r, ow, n, oo, ooi);
+            pl_max_redo(p, plane, r, od, oh, ow, n, oo, ooi);
         ow += n;
     }
 }
@@ -410,14 +448,14 @@ PL_INLINE void pl_max_row_rows(const sp_problem *p, const float *plane, const pl
 #define PL_ROWS_CASES(S_, K_, D_)                                                              \
     do {                                                                                       \
         if (R == 3)                                                                            \
-            oi ? pl_max_row_rows(p, plane, r, offs, 3, ob, oe, o, oi, S_, K_, D_, 1)           \
-               : pl_max_row_rows(p, plane, r, offs, 3, ob, oe, o, oi, S_, K_, D_, 0);          \
+            oi ? pl_max_row_rows(p, plane, r, 0, 0, offs, 3, ob, oe, o, oi, S_, K_, D_, 1)     \
+               : pl_max_row_rows(p, plane, r, 0, 0, offs, 3, ob, oe, o, oi, S_, K_, D_, 0);    \
         else if (R == 2)                                                                       \
-            oi ? pl_max_row_rows(p, plane, r, offs, 2, ob, oe, o, oi, S_, K_, D_, 1)           \
-               : pl_max_row_rows(p, plane, r, offs, 2, ob, oe, o, oi, S_, K_, D_, 0);          \
+            oi ? pl_max_row_rows(p, plane, r, 0, 0, offs, 2, ob, oe, o, oi, S_, K_, D_, 1)     \
+               : pl_max_row_rows(p, plane, r, 0, 0, offs, 2, ob, oe, o, oi, S_, K_, D_, 0);    \
         else                                                                                   \
-            oi ? pl_max_row_rows(p, plane, r, offs, R, ob, oe, o, oi, S_, K_, D_, 1)           \
-               : pl_max_row_rows(p, plane, r, offs, R, ob, oe, o, oi, S_, K_, D_, 0);          \
+            oi ? pl_max_row_rows(p, plane, r, 0, 0, offs, R, ob, oe, o, oi, S_, K_, D_, 1)     \
+               : pl_max_row_rows(p, plane, r, 0, 0, offs, R, ob, oe, o, oi, S_, K_, D_, 0);    \
     } while (0)
 
 /* Outputs [ob, oe) of one row into o[0 ..], oi[0 ..]: whole vectors of
@@ -702,6 +740,150 @@ static __attribute__((noinline)) void pl_max_hshare_any(const sp_problem *p, con
     pl_max_planes_hshare(p, src, dst, indices, begin, end, 1, aw->kernel, aw->dilation);
 }
 
+/* ---- max with indices, "same" stride-1 slices as flat arrays --------------- */
+
+/*
+ * Stride 1 along H and W with output extents equal to the input's (padding
+ * K - 1 in all, as GoogLeNet's 3x3/1/1): output p = oh * W + ow of a D slice
+ * has its window's tap (jh, jw) at input p + (jh - ph) * W + (jw - pw). So a
+ * slice is one flat array, and every output vector, across row ends, is the
+ * same KH * KW loads at constant offsets; a tap that falls off a row's side
+ * (the lanes at a row's first or last columns) is replaced by -inf. Against
+ * the row-by-row paths this drops the per-row set-up, which on short rows
+ * (GoogLeNet's 28) cost as much as the vector work, and stores whole vectors
+ * at the slice's own alignment, so the nt build streams every line of values
+ * and indices instead of rows that start mid-line.
+ *
+ * Scan order is increasing flat offset; the taps are visited in it and a tap
+ * takes a lane only if strictly greater, so the first wins ties (-0.0 and
+ * +0.0 included: maxps keeps its second operand on equality). The tap of
+ * offset 0 reads each input of the slice once: a NaN among them, or a -inf
+ * result (a side tap's -inf could hold the index), sends the slice to
+ * pl_max_row. Vectors whose taps may leave the slice (its first and last
+ * rows) mask their loads.
+ */
+static inline int pl_flat_fits(const sp_problem *p)
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    return ad->kernel == 1 && ad->stride == 1 && ad->pad_begin == 0 && ad->out == ad->in &&
+           ah->stride == 1 && aw->stride == 1 && ah->dilation == 1 && aw->dilation == 1 &&
+           ah->out == ah->in && aw->out == aw->in && ah->pad_begin < ah->kernel &&
+           aw->pad_begin < aw->kernel && ah->kernel * aw->kernel <= 9;
+}
+
+/* Outputs [p, p + n) of the slice s (h x w); ow: the lanes' columns, pos:
+ * their offsets in the plane. `border`: mask the loads to the slice. */
+PL_INLINE void pl_flat_chunk(const float *s, int64_t p, int n, int64_t h, int64_t w, pl_vi ow,
+                             pl_vi pos, float *o, int64_t *oi, pl_vm *bad, const int64_t KH,
+                             const int64_t KW, const int64_t PH, const int64_t PW,
+                             const int border)
+{
+    const pl_vf ninf = pl_set1(-INFINITY);
+    pl_vf best = ninf;
+    pl_vi at = pl_iset1(0);
+    for (int64_t jh = 0; jh < KH; jh++) {
+        const pl_vm rows = border ? pl_range((PH - jh) * w - p, (h + PH - jh) * w - p < n
+                                                                    ? (h + PH - jh) * w - p
+                                                                    : n)
+                                  : pl_first(PL_VL);
+        for (int64_t jw = 0; jw < KW; jw++) {
+            const int64_t d = (jh - PH) * w + (jw - PW);
+            const float *t = (const float *)((uintptr_t)s + (uintptr_t)((p + d) * 4));
+            const pl_vm cols = jw < PW   ? pl_ige(ow, pl_iset1((int32_t)(PW - jw)))
+                               : jw > PW ? pl_ilt(ow, pl_iset1((int32_t)(w + PW - jw)))
+                                         : pl_first(PL_VL);
+            pl_vf v;
+            if (border)
+                v = pl_loadu_fill(t, pl_mand(rows, cols), ninf);
+            else if (jw == PW)
+                v = pl_loadu(t);
+            else
+                v = pl_blend(cols, ninf, pl_loadu(t));
+            if (jh == PH && jw == PW) *bad = pl_mor(*bad, pl_unord(v, v));
+            if (jh == 0 && jw == 0) {
+                best = v;
+                at = pl_iset1((int32_t)d);
+            } else {
+                at = pl_iblend(pl_gt(v, best), at, pl_iset1((int32_t)d));
+                best = pl_max(v, best);
+            }
+        }
+    }
+    at = pl_iadd(at, pos);
+    if (n == PL_VL) {
+        *bad = pl_mor(*bad, pl_eq(best, ninf));
+        pl_storeu_out(o, best);
+    } else {
+        const pl_vm act = pl_first(n);
+        *bad = pl_mor(*bad, pl_mand(pl_eq(best, ninf), act));
+        pl_storeu_m(o, best, act);
+    }
+    pl_store_i64(oi, at, n);
+}
+
+/* Every slice of planes [begin, end) with indices (pl_flat_fits). KH, KW,
+ * PH, PW are constants in the common instance. */
+PL_INLINE void pl_max_planes_flat(const sp_problem *p, const float *src, float *dst,
+                                  int64_t *indices, int64_t begin, int64_t end,
+                                  const int64_t KH, const int64_t KW, const int64_t PH,
+                                  const int64_t PW)
+{
+    const int64_t dn = p->axis[SP_D].in, h = p->axis[SP_H].in, w = p->axis[SP_W].in;
+    const int64_t hw = h * w;
+    /* vectors whose every tap lies in the slice */
+    const int64_t safe_lo = PH * w + PW, safe_hi = hw - ((KH - 1 - PH) * w + (KW - 1 - PW));
+    const pl_vi width = pl_iset1((int32_t)w), lanes = pl_ilanes();
+    const pl_vi ow_step = pl_iset1((int32_t)(PL_VL % w)), pos_step = pl_iset1(PL_VL);
+    for (int64_t item = begin; item < end; item++) {
+        const float *plane = src + item * p->in_plane;
+        for (int64_t d = 0; d < dn; d++) {
+            const float *s = plane + d * hw;
+            const int64_t off = item * p->out_plane + d * hw;
+            float *o = dst + off;
+            int64_t *oi = indices + off;
+            pl_vi ow = lanes;
+            for (int64_t k = w; k < PL_VL; k += w) /* lanes past w wrap (w < PL_VL) */
+                ow = pl_iblend(pl_ige(ow, width), ow, pl_isub(ow, width));
+            pl_vi pos = pl_iadd(lanes, pl_iset1((int32_t)(d * hw)));
+            pl_vm bad = pl_mnone();
+#define PL_FLAT_STEP(border)                                                                   \
+    do {                                                                                       \
+        const int n_ = hw - x < PL_VL ? (int)(hw - x) : PL_VL;                                 \
+        pl_flat_chunk(s, x, border ? n_ : PL_VL, h, w, ow, pos, o + x, oi + x, &bad, KH, KW,   \
+                      PH, PW, border);                                                         \
+        ow = pl_iadd(ow, ow_step);                                                             \
+        ow = pl_iblend(pl_ige(ow, width), ow, pl_isub(ow, width));                             \
+        pos = pl_iadd(pos, pos_step);                                                          \
+    } while (0)
+            int64_t x = 0;
+            for (; x < hw && x < safe_lo; x += PL_VL) PL_FLAT_STEP(1);
+            for (; x + PL_VL <= safe_hi; x += PL_VL) PL_FLAT_STEP(0);
+            for (; x < hw; x += PL_VL) PL_FLAT_STEP(1);
+#undef PL_FLAT_STEP
+            if (__builtin_expect(pl_mbits(bad) != 0, 0))
+                for (int64_t oh = 0; oh < h; oh++) {
+                    const pl_rows r = pl_rows_of(p, d, oh);
+                    pl_max_row(p, plane, &r, 0, w, o + oh * w, oi + oh * w);
+                }
+        }
+    }
+}
+
+static __attribute__((noinline)) void pl_max_flat_k3p1(const sp_problem *p, const float *src,
+                                                      float *dst, int64_t *indices,
+                                                      int64_t begin, int64_t end)
+{
+    pl_max_planes_flat(p, src, dst, indices, begin, end, 3, 3, 1, 1);
+}
+static __attribute__((noinline)) void pl_max_flat_any(const sp_problem *p, const float *src,
+                                                     float *dst, int64_t *indices, int64_t begin,
+                                                     int64_t end)
+{
+    const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
+    pl_max_planes_flat(p, src, dst, indices, begin, end, ah->kernel, aw->kernel, ah->pad_begin,
+                       aw->pad_begin);
+}
+
 /* ---- max, values only: vertical first ------------------------------------- */
 
 /* Without indices only each window's value is asked for, and over taps that
@@ -957,33 +1139,63 @@ PL_VFIRST_FN(1, 2)
 #undef PL_VFIRST_FN
 
 /* All rows of planes [begin, end) for one shape (S/KW/DW constants in the
- * common instances): the shape is chosen once per call, not per row. */
+ * common instances): the shape is chosen once per call, not per row. Output
+ * rows whose windows lie inside the plane in D and H (most of them) take
+ * their valid rows' offsets relative to the first, computed once here:
+ * rows are short in the common cases (AlexNet's 27 outputs, 3D U-Net's 14),
+ * and pl_rows_of cost as much as their vector work. */
 PL_INLINE void pl_max_planes(const sp_problem *p, const float *src, float *dst,
                              int64_t *indices, int64_t begin, int64_t end, const int64_t S,
                              const int64_t KW, const int64_t DW, const int want_idx)
 {
-    const int64_t odn = p->axis[SP_D].out, ohn = p->axis[SP_H].out, own = p->axis[SP_W].out;
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H];
+    const int64_t odn = ad->out, ohn = ah->out, own = p->axis[SP_W].out, w = p->axis[SP_W].in;
+    int64_t rel[PL_MAXR];
+    int Rin = 0;
+    const int inner = ad->kernel * ah->kernel <= PL_MAXR;
+    if (inner)
+        for (int64_t jd = 0; jd < ad->kernel; jd++)
+            for (int64_t jh = 0; jh < ah->kernel; jh++)
+                rel[Rin++] = (jd * ad->dilation * ah->in + jh * ah->dilation) * w;
     for (int64_t item = begin; item < end; item++) {
         const float *plane = src + item * p->in_plane;
-        for (int64_t od = 0; od < odn; od++)
+        for (int64_t od = 0; od < odn; od++) {
+            const int dinner = inner && od >= ad->interior_begin && od < ad->interior_end;
             for (int64_t oh = 0; oh < ohn; oh++) {
-                const pl_rows r = pl_rows_of(p, od, oh);
                 const int64_t o = item * p->out_plane + (od * ohn + oh) * own;
-                if (r.count == 0 || r.count > PL_MAXR) {
-                    pl_max_row(p, plane, &r, 0, own, dst + o, want_idx ? indices + o : NULL);
-                    continue;
-                }
-                int64_t offs[PL_MAXR];
-                int R = 0;
-                PL_FOR_ROWS(&r, off, offs[R++] = off);
                 int64_t *oi = want_idx ? indices + o : NULL;
+                /* all set below, R of them; GCC cannot tell for the first few */
+                int64_t offs[PL_MAXR];
+                offs[0] = offs[1] = offs[2] = offs[3] = 0;
+                int R = 0;
+                const pl_rows *rp = NULL;
+                pl_rows r;
+                if (dinner && oh >= ah->interior_begin && oh < ah->interior_end) {
+                    const int64_t base =
+                        (sp_window_start(ad, od) * ah->in + sp_window_start(ah, oh)) * w;
+                    for (; R < Rin; R++) offs[R] = base + rel[R];
+                } else {
+                    r = pl_rows_of(p, od, oh);
+                    rp = &r;
+                    if (r.count == 0 || r.count > PL_MAXR) {
+                        pl_max_row(p, plane, &r, 0, own, dst + o, oi);
+                        continue;
+                    }
+                    PL_FOR_ROWS(&r, off, offs[R++] = off);
+                }
+#define PL_ROW_R(R_)                                                                           \
+    pl_max_row_rows(p, plane, rp, od, oh, offs, R_, 0, own, dst + o, oi, S, KW, DW, want_idx)
                 if (R == 3)
-                    pl_max_row_rows(p, plane, &r, offs, 3, 0, own, dst + o, oi, S, KW, DW, want_idx);
+                    PL_ROW_R(3);
                 else if (R == 2)
-                    pl_max_row_rows(p, plane, &r, offs, 2, 0, own, dst + o, oi, S, KW, DW, want_idx);
+                    PL_ROW_R(2);
+                else if (R == 4)
+                    PL_ROW_R(4);
                 else
-                    pl_max_row_rows(p, plane, &r, offs, R, 0, own, dst + o, oi, S, KW, DW, want_idx);
+                    PL_ROW_R(R);
+#undef PL_ROW_R
             }
+        }
     }
 }
 
@@ -1001,6 +1213,13 @@ simdpool_status PL_NAME(sp_f32_maxpool_fwd_nchw)(const sp_problem *p, const floa
             (K == 3 ? pl_max_vfirst_s2k3 : pl_max_vfirst_s2k2)(p, src, dst, begin, end);
         else
             (K == 3 ? pl_max_vfirst_s1k3 : pl_max_vfirst_s1k2)(p, src, dst, begin, end);
+        return SIMDPOOL_OK;
+    }
+    if (indices && pl_flat_fits(p)) {
+        const sp_axis *ah = &p->axis[SP_H];
+        (K == 3 && ah->kernel == 3 && aw->pad_begin == 1 && ah->pad_begin == 1
+             ? pl_max_flat_k3p1
+             : pl_max_flat_any)(p, src, dst, indices, begin, end);
         return SIMDPOOL_OK;
     }
     if (indices && pl_hs_fits(p)) {
