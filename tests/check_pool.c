@@ -322,7 +322,7 @@ static bool windows_overlap(const simdpool_desc *d)
 
 /*
  * Max backward from saved indices of which one is corrupted (out of the
- * plane, negative, or moved a little): the kernel must give the reference's
+ * plane, negative, moved a little, or wrong in its high 32 bits only): the kernel must give the reference's
  * status, SIMDPOOL_ERR_BAD_INDEX when the index is no tap of its window,
  * without touching anything outside the buffers (the indices sit against a
  * guard page too); where the moved index is still a valid tap, the same
@@ -335,7 +335,18 @@ static void check_corrupted_indices(rng *r, const simdpool_desc *d, const simdpo
     int64_t *bad = b->indices.ptr;
     memcpy(bad, b->ref_indices, (size_t)dst_n * sizeof *bad);
     const int64_t j = rng_range(r, 0, dst_n - 1);
-    bad[j] = rng_chance(r, 75) ? rng_range(r, -2, in_plane + 1) : bad[j] + rng_range(r, -3, 3);
+    const int64_t roll = rng_range(r, 0, 99);
+    if (roll < 60) {
+        bad[j] = rng_range(r, -2, in_plane + 1);
+    } else if (roll < 85) {
+        bad[j] += rng_range(r, -3, 3);
+    } else {
+        /* the right low 32 bits under wrong high ones: kernels that narrow
+         * the indices to int32 must still see them */
+        static const uint64_t high[] = {(uint64_t)1 << 32, (uint64_t)-((int64_t)1 << 32),
+                                        (uint64_t)3 << 32, (uint64_t)1 << 63};
+        bad[j] = (int64_t)((uint64_t)bad[j] + high[rng_range(r, 0, 3)]);
+    }
 
     simdpool_plan *ref;
     if (simdpool_plan_create_for_isa(d, SIMDPOOL_ISA_SCALAR, &ref) != SIMDPOOL_OK) return;
