@@ -1073,6 +1073,20 @@ static inline int pl_vfirst_shape(int64_t S, int64_t KW, int64_t DW, int64_t pb)
             redo = pl_max_row_vfirst(plane, offs, R, own, w, pb, ie, wlim, o, S, KW);          \
     } while (0)
 
+/* The rows of a window inside the plane (all D x H taps valid), as offsets
+ * from its first row; 0 rows when there are more than PL_MAXR. */
+static inline int pl_interior_row_offsets(const sp_problem *p, int64_t rel[PL_MAXR])
+{
+    const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H];
+    const int64_t w = p->axis[SP_W].in;
+    int n = 0;
+    if (ad->kernel * ah->kernel <= PL_MAXR)
+        for (int64_t jd = 0; jd < ad->kernel; jd++)
+            for (int64_t jh = 0; jh < ah->kernel; jh++)
+                rel[n++] = (jd * ad->dilation * ah->in + jh * ah->dilation) * w;
+    return n;
+}
+
 /* Every row of planes [begin, end), values only, for one W shape. Output
  * rows whose windows lie inside the plane in D and H (most of them) have
  * the same valid rows relative to their first, computed once here; the
@@ -1087,12 +1101,7 @@ PL_INLINE void pl_max_planes_vfirst(const sp_problem *p, const float *src, float
     const int64_t w = aw->in, pb = aw->pad_begin, ie = aw->interior_end;
     const int64_t in_plane = p->in_plane;
     int64_t rel[PL_MAXR];
-    int Rin = 0;
-    const int inner = ad->kernel * ah->kernel <= PL_MAXR;
-    if (inner)
-        for (int64_t jd = 0; jd < ad->kernel; jd++)
-            for (int64_t jh = 0; jh < ah->kernel; jh++)
-                rel[Rin++] = (jd * ad->dilation * ah->in + jh * ah->dilation) * w;
+    const int Rin = pl_interior_row_offsets(p, rel), inner = Rin > 0;
     for (int64_t item = begin; item < end; item++) {
         const float *plane = src + item * in_plane;
         for (int64_t od = 0; od < odn; od++) {
@@ -1151,12 +1160,7 @@ PL_INLINE void pl_max_planes(const sp_problem *p, const float *src, float *dst,
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H];
     const int64_t odn = ad->out, ohn = ah->out, own = p->axis[SP_W].out, w = p->axis[SP_W].in;
     int64_t rel[PL_MAXR];
-    int Rin = 0;
-    const int inner = ad->kernel * ah->kernel <= PL_MAXR;
-    if (inner)
-        for (int64_t jd = 0; jd < ad->kernel; jd++)
-            for (int64_t jh = 0; jh < ah->kernel; jh++)
-                rel[Rin++] = (jd * ad->dilation * ah->in + jh * ah->dilation) * w;
+    const int Rin = pl_interior_row_offsets(p, rel), inner = Rin > 0;
     for (int64_t item = begin; item < end; item++) {
         const float *plane = src + item * p->in_plane;
         for (int64_t od = 0; od < odn; od++) {
