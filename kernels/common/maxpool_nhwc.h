@@ -873,7 +873,8 @@ static simdpool_status SPV_FN(sp_max_bwd_gather)(const sp_problem *p, const floa
 #define SP_RING_NV (SP_RING_CH / SPV_W < 8 ? SP_RING_CH / SPV_W : 8)
 
 typedef struct sp_ring_shape {
-    int64_t rd, rh; /* output rows along D and H that may cover one input row */
+    int64_t rd; /* output rows along D in the ring: all of them */
+    int64_t rh; /* output rows along H that may cover one input row */
     int64_t S;      /* outputs per ring row */
 } sp_ring_shape;
 
@@ -881,11 +882,15 @@ static int SPV_FN(sp_max_ring_fits)(const sp_problem *p, sp_ring_shape *g)
 {
     const sp_axis *ad = &p->axis[SP_D], *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     if (p->in_plane >= ((int64_t)1 << 31)) return 0;
-    /* at most ceil(extent / stride) outputs of an axis cover one coordinate */
-    g->rd = (ad->extent - 1) / ad->stride + 1;
+    /* At most ceil(extent / stride) outputs of an axis cover one coordinate.
+     * Input rows go H-major (all depths of one input H row, then the next),
+     * so the ring keeps every output D row: each output row is filled once
+     * per strip, where a D-major order refilled it for every input depth. */
+    g->rd = ad->out;
     g->rh = (ah->extent - 1) / ah->stride + 1;
-    const int64_t R = g->rd * g->rh;
-    if (R > SP_RING_PAIRS || R * ((aw->extent - 1) / aw->stride + 1) > SP_RING_PAIRS) return 0;
+    const int64_t R = g->rd * g->rh, cover_d = (ad->extent - 1) / ad->stride + 1;
+    if (R > SP_RING_PAIRS || cover_d * g->rh * ((aw->extent - 1) / aw->stride + 1) > SP_RING_PAIRS)
+        return 0;
     g->S = SP_RING_INTS / (R * SP_RING_CH);
     /* a strip of one input column needs ceil((extent_w - 1) / stride_w) + 1 outputs */
     return g->S >= (aw->extent + aw->stride - 2) / aw->stride + 1;
@@ -1025,12 +1030,12 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
                 sp_axis_covering(aw, x0, &owlo, &unused);
                 sp_axis_covering(aw, x1 - 1, &unused, &owhi);
                 for (int64_t r = 0; r < g->rd * g->rh; r++) ring_row[r] = -1;
-                for (int64_t id = 0; id < ad->in; id++) {
-                    int64_t dlo, dhi;
-                    sp_axis_covering(ad, id, &dlo, &dhi);
-                    for (int64_t ih = 0; ih < ah->in; ih++) {
-                        int64_t hlo, hhi;
-                        sp_axis_covering(ah, ih, &hlo, &hhi);
+                for (int64_t ih = 0; ih < ah->in; ih++) {
+                    int64_t hlo, hhi;
+                    sp_axis_covering(ah, ih, &hlo, &hhi);
+                    for (int64_t id = 0; id < ad->in; id++) {
+                        int64_t dlo, dhi;
+                        sp_axis_covering(ad, id, &dlo, &dhi);
                         /* Bring the rows this input row feeds into the ring. */
                         for (int64_t od = dlo; od <= dhi; od++) {
                             if (!sp_axis_covers(ad, id, od)) continue;
@@ -1038,7 +1043,7 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
                             sp_nhwc_axis(ad, od, &xd, &w.n[0], NULL);
                             for (int64_t oh = hlo; oh <= hhi; oh++) {
                                 if (!sp_axis_covers(ah, ih, oh)) continue;
-                                const int64_t slot = od % g->rd * g->rh + oh % g->rh;
+                                const int64_t slot = od * g->rh + oh % g->rh;
                                 const int64_t key = od * OH + oh;
                                 if (ring_row[slot] == key) continue;
                                 ring_row[slot] = key;
@@ -1074,7 +1079,7 @@ static simdpool_status SPV_FN(sp_max_bwd_ring)(const sp_problem *p, const float 
                             if (!sp_axis_covers(ad, id, od)) continue;
                             for (int64_t oh = hlo; oh <= hhi; oh++) {
                                 if (!sp_axis_covers(ah, ih, oh)) continue;
-                                const int64_t slot = od % g->rd * g->rh + oh % g->rh;
+                                const int64_t slot = od * g->rh + oh % g->rh;
                                 rows[nr] = ring + slot * S * SP_RING_CH;
                                 dd_rows[nr++] = dd_img + (od * OH + oh) * OW * C + c0;
                             }
@@ -1431,15 +1436,15 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
     }
     const int lanes_scalar = sp_nhwc_max_span(p) >= SP_NHWC_INT32_SPAN;
     const int overwrite = indices && disjoint && !lanes_scalar;
-    /* The ring over 2D windows (in 3D the int64 gather or the scatter below
-     * measured faster). Saved indices go through it (int32 lanes, checked
-     * once per output) where int64 compares cost more than int32 ones
-     * (AVX2: 3x3 stride 1 and 2 about 1.5-2x faster), and for true 2D
-     * windows (1D ones measured slower in the ring's strips). */
+    /* The ring, for recomputed argmaxes; saved indices go through it (int32
+     * lanes, checked once per output) where int64 compares cost more than
+     * int32 ones (AVX2: 3x3 stride 1 and 2 about 1.5-2x faster, 3x3x3 stride
+     * 2 1.4x), and for windows of more than one row (1D ones measured slower
+     * in the ring's strips). */
     if (indices && !overwrite && !lanes_scalar && SPV_FN(sp_max_slide_fits)(p))
         return SPV_FN(sp_max_bwd_slide)(p, diff_dst, indices, diff_src, begin, end);
     sp_ring_shape ring;
-    const int ring_fits = !overwrite && ad->kernel == 1 && SPV_FN(sp_max_ring_fits)(p, &ring);
+    const int ring_fits = !overwrite && SPV_FN(sp_max_ring_fits)(p, &ring);
     if (ring_fits && (!indices || (!SPV_IDX64_CMP_CHEAP && ah->extent > 1)))
         return SPV_FN(sp_max_bwd_ring)(p, diff_dst, indices, src, diff_src, begin, end, &ring);
     if (indices && !overwrite && p->out_plane < ((int64_t)1 << 31))
