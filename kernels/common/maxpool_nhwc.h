@@ -695,7 +695,9 @@ SPV_FN(sp_max_bwd_lanes)(const sp_mwin *w, int64_t C, const float *dd, const int
 SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c, const float *dd,
                                                     const int64_t *idx, float *ds_first,
                                                     int64_t anchor, int64_t span, const int tail,
-                                                    spv_t t, int64_t sp[3], const int overwrite)
+                                                    spv_t t, int64_t sp[3], const int overwrite,
+                                                    const int64_t n0, const int64_t n1,
+                                                    const int64_t n2)
 {
     const unsigned lanes = tail ? spv_tbits(t) : (1u << SPV_W) - 1u;
     spv_i rel;
@@ -711,13 +713,13 @@ SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c,
     spv_m matched = spv_mnone();
     const float *pd = ds_first + c;
     int64_t rd = 0;
-    for (int64_t a = 0; a < w->n[0]; a++, pd += w->step[0], rd += w->rstep[0]) {
+    for (int64_t a = 0; a < n0; a++, pd += w->step[0], rd += w->rstep[0]) {
         const float *ph = pd;
         int64_t rh = rd;
-        for (int64_t b = 0; b < w->n[1]; b++, ph += w->step[1], rh += w->rstep[1]) {
+        for (int64_t b = 0; b < n1; b++, ph += w->step[1], rh += w->rstep[1]) {
             float *q = (float *)ph;
             int64_t r = rh;
-            for (int64_t k = 0; k < w->n[2]; k++, q += w->step[2], r += w->rstep[2]) {
+            for (int64_t k = 0; k < n2; k++, q += w->step[2], r += w->rstep[2]) {
                 spv_m m = spv_ieq(rel, spv_iset1((int32_t)r));
                 matched = spv_mor(matched, m);
                 /* overwrite: this output is the pixel's only one (+0 + g, as
@@ -732,6 +734,26 @@ SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_block)(const sp_mwin *w, int64_t c,
         }
     }
     if ((spv_mbits(matched) & lanes) != lanes) return SIMDPOOL_ERR_BAD_INDEX;
+    return SIMDPOOL_OK;
+}
+
+/* All channels of one output; n0..n2 are the window's tap counts (w->n), as
+ * constants where the caller knows them, so the taps unroll. */
+SPV_INLINE simdpool_status SPV_FN(sp_max_bwd_pixel)(const sp_mwin *w, int64_t C, const float *dd,
+                                                    const int64_t *idx, float *ds_first,
+                                                    int64_t anchor, int64_t span, int64_t sp[3],
+                                                    const int overwrite, const int64_t n0,
+                                                    const int64_t n1, const int64_t n2)
+{
+    int64_t c = 0;
+    for (; c + SPV_W <= C; c += SPV_W) {
+        simdpool_status st = SPV_FN(sp_max_bwd_block)(w, c, dd, idx, ds_first, anchor, span, 0,
+                                                      spv_tail(SPV_W), sp, overwrite, n0, n1, n2);
+        if (st != SIMDPOOL_OK) return st;
+    }
+    if (c < C)
+        return SPV_FN(sp_max_bwd_block)(w, c, dd, idx, ds_first, anchor, span, 1, spv_tail(C - c),
+                                        sp, overwrite, n0, n1, n2);
     return SIMDPOOL_OK;
 }
 
@@ -1454,7 +1476,6 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
         w.step[k] = sp[k] * C;
         w.rstep[k] = sp[k];
     }
-    spv_t none = spv_tail(SPV_W);
     for (int64_t n = begin; n < end; n++) {
         const float *img = src ? src + n * p->in_plane * C : NULL;
         float *ds_img = diff_src + n * p->in_plane * C;
@@ -1486,23 +1507,19 @@ simdpool_status SPV_FN(sp_f32_maxpool_bwd_nhwc)(const sp_problem *p, const float
                         if (st != SIMDPOOL_OK) return st;
                         continue;
                     }
-                    int64_t span = (w.n[0] - 1) * sp[0] + (w.n[1] - 1) * sp[1] +
-                                   (w.n[2] - 1) * sp[2];
-                    int64_t c = 0;
-                    for (; c + SPV_W <= C; c += SPV_W) {
-                        st = overwrite ? SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
-                                                                  span, 0, none, sp, 1)
-                                       : SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
-                                                                  span, 0, none, sp, 0);
-                        if (st != SIMDPOOL_OK) return st;
-                    }
-                    if (c < C) {
-                        st = overwrite ? SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
-                                                                  span, 1, spv_tail(C - c), sp, 1)
-                                       : SPV_FN(sp_max_bwd_block)(&w, c, dd, idx, ds_first, anchor,
-                                                                  span, 1, spv_tail(C - c), sp, 0);
-                        if (st != SIMDPOOL_OK) return st;
-                    }
+                    const int64_t n0 = w.n[0], n1 = w.n[1], n2 = w.n[2];
+                    const int64_t span = (n0 - 1) * sp[0] + (n1 - 1) * sp[1] + (n2 - 1) * sp[2];
+#define SP_BWD_PIXEL(ov, a, b, k)                                                                  \
+    SPV_FN(sp_max_bwd_pixel)(&w, C, dd, idx, ds_first, anchor, span, sp, ov, a, b, k)
+                    /* the usual disjoint windows, 2x2 and 2x2x2, whole */
+                    if (overwrite && n0 == 2 && n1 == 2 && n2 == 2)
+                        st = SP_BWD_PIXEL(1, 2, 2, 2);
+                    else if (overwrite && n0 == 1 && n1 == 2 && n2 == 2)
+                        st = SP_BWD_PIXEL(1, 1, 2, 2);
+                    else
+                        st = overwrite ? SP_BWD_PIXEL(1, n0, n1, n2) : SP_BWD_PIXEL(0, n0, n1, n2);
+#undef SP_BWD_PIXEL
+                    if (st != SIMDPOOL_OK) return st;
                 }
             }
         }
