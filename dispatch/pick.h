@@ -36,18 +36,17 @@ typedef struct sp_nchw_set {
 
 #define SP_NAMED(fn) {fn, #fn + 3} /* the name drops the "sp_" prefix */
 
-/* A set whose kernels come from one build (`isa`) except the backward of
- * the families named apart: `max_bwd`, `avg_bwd` (NHWC), `avg_bwd` (NCHW,
- * outside its global path). */
-#define SP_NHWC_SET_OF(isa, max_bwd, avg_bwd)                                                  \
+/* A set whose kernels all come from one build (`isa`). */
+#define SP_NHWC_SET(isa)                                                                       \
     {SP_NAMED(sp_f32_maxpool_fwd_nhwc_##isa), SP_NAMED(sp_f32_maxpool_fwd_nhwc_3x3_##isa),     \
      SP_NAMED(sp_f32_maxpool_fwd_nhwc_2x2_##isa), SP_NAMED(sp_f32_avgpool_fwd_nhwc_##isa),     \
-     SP_NAMED(sp_f32_maxpool_bwd_nhwc_##max_bwd), SP_NAMED(sp_f32_avgpool_bwd_nhwc_##avg_bwd)}
+     SP_NAMED(sp_f32_maxpool_bwd_nhwc_##isa), SP_NAMED(sp_f32_avgpool_bwd_nhwc_##isa)}
 
 #define SP_NCHW_NAMES(op, isa)                                                                 \
     {"f32_" op "_nchw_" #isa, "f32_" op "_nchw_k3s2_" #isa, "f32_" op "_nchw_k2s2_" #isa,      \
      "f32_" op "_nchw_k3s1_" #isa, "f32_" op "_nchw_s1_" #isa, "f32_" op "_nchw_s2_" #isa}
 
+/* The same, except the average backward outside its global path (`avg_bwd`). */
 #define SP_NCHW_SET_OF(isa, avg_bwd)                                                           \
     {sp_f32_maxpool_fwd_nchw_##isa,                                                            \
      sp_f32_avgpool_fwd_nchw_##isa,                                                            \
@@ -62,13 +61,11 @@ typedef struct sp_nchw_set {
      "f32_avgpool_bwd_nchw_" #avg_bwd,                                                         \
      "f32_avgpool_bwd_nchw_global_" #isa}
 
-#define SP_NHWC_SET(isa) SP_NHWC_SET_OF(isa, isa, isa)
 #define SP_NCHW_SET(isa) SP_NCHW_SET_OF(isa, isa)
 
-/* The streaming sets of the x86 ISAs: the *_nt kernels, except the backward
- * of the families whose backward has no store to stream (NHWC max, NCHW
- * average outside its global path), which stay the plain ones. */
-#define SP_NHWC_STREAMING_SET(isa, nt) SP_NHWC_SET_OF(nt, isa, nt)
+/* The streaming sets of the x86 ISAs are the *_nt kernels (SP_NHWC_SET(nt)),
+ * except the NCHW average backward, which has no store to stream outside
+ * its global path and stays the plain one. */
 #define SP_NCHW_STREAMING_SET(isa, nt) SP_NCHW_SET_OF(nt, isa)
 
 sp_forward_kernel sp_pick_forward_nhwc(const sp_nhwc_set *set, const sp_problem *p);

@@ -30,7 +30,7 @@
 
 #ifdef SIMDPOOL_STREAMING_KERNELS
 #define SP_X86_TABLE(isa) \
-    SP_ISA_TABLE(isa, SP_NHWC_STREAMING_SET(isa, isa##_nt), SP_NCHW_STREAMING_SET(isa, isa##_nt))
+    SP_ISA_TABLE(isa, SP_NHWC_SET(isa##_nt), SP_NCHW_STREAMING_SET(isa, isa##_nt))
 #else
 #define SP_X86_TABLE(isa) SP_ISA_TABLE(isa, SP_NHWC_SET(isa), SP_NCHW_SET(isa))
 #endif
