@@ -607,6 +607,72 @@ static int run_corpus(const options *opt, rng *master, int case_number)
     return case_number;
 }
 
+/* ---- average backward with gradients near FLT_MAX / 9 (session 10) -------- */
+
+/* The reference gives each tap diff_dst / divisor and then adds the shares,
+ * so a 3x3 window's gradient of FLT_MAX / 2 comes back finite; a kernel that
+ * adds diff_dst first and scales the sum overflows to inf. Every average
+ * backward path of both layouts: the uniform 3x3/1 box (include padding and a
+ * divisor override), the separable ones (exclude padding, stride 2). */
+static int check_large_gradients(const options *opt, int case_number)
+{
+    static const edge_problem shapes[] = {
+        {2, 1, 3, {9, 9}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 0},
+        {2, 1, 2, {6, 40}, {3, 3}, {2, 2}, {1, 1}, {1, 1}, {1, 1}, 0},
+        {2, 1, 17, {5, 70}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, 0},
+    };
+    for (size_t e = 0; e < sizeof shapes / sizeof *shapes; e++)
+        for (int variant = 0; variant < 3; variant++)
+            for (int layout = 0; layout < 2; layout++) {
+                simdpool_desc d;
+                edge_desc(&shapes[e], variant == 1 ? SIMDPOOL_AVG_EXCLUDE_PAD : SIMDPOOL_AVG_INCLUDE_PAD,
+                          (simdpool_layout)layout, &d);
+                if (variant == 2) d.divisor_override = 9;
+                simdpool_plan *ref_plan;
+                if (simdpool_plan_create_for_isa(&d, SIMDPOOL_ISA_SCALAR, &ref_plan) != SIMDPOOL_OK) {
+                    report(&d, SIMDPOOL_BACKWARD, SIMDPOOL_ISA_SCALAR, NULL, 0, "reference plan refused a valid problem");
+                    continue;
+                }
+                const int64_t src_n = simdpool_plan_src_elements(ref_plan);
+                const int64_t dst_n = simdpool_plan_dst_elements(ref_plan);
+                const int64_t in_plane = src_n / d.batch / d.channels;
+                float *diff_dst = malloc((size_t)dst_n * sizeof(float));
+                float *ref = malloc((size_t)src_n * sizeof(float));
+                float *got = malloc((size_t)src_n * sizeof(float));
+                if (!diff_dst || !ref || !got) {
+                    fprintf(stderr, "out of memory\n");
+                    exit(2);
+                }
+                for (int64_t i = 0; i < dst_n; i++) diff_dst[i] = FLT_MAX / 2;
+                simdpool_backward(ref_plan, diff_dst, NULL, NULL, ref);
+                simdpool_plan_destroy(ref_plan);
+                for (int isa = 0; isa < SIMDPOOL_ISA_COUNT; isa++) {
+                    if (!(opt->isas & (1u << isa))) continue;
+                    simdpool_plan *plan;
+                    if (simdpool_plan_create_for_isa(&d, (simdpool_isa)isa, &plan) != SIMDPOOL_OK) {
+                        report(&d, SIMDPOOL_BACKWARD, (simdpool_isa)isa, NULL, 0, "plan refused");
+                        continue;
+                    }
+                    count_kernel((simdpool_isa)isa, simdpool_plan_kernel_name(plan, SIMDPOOL_BACKWARD));
+                    totals.checks[isa]++;
+                    char why[512];
+                    simdpool_status st = simdpool_backward(plan, diff_dst, NULL, NULL, got);
+                    if (st != SIMDPOOL_OK)
+                        report(&d, SIMDPOOL_BACKWARD, (simdpool_isa)isa, plan, 0, simdpool_status_message(st));
+                    else if (!compare_sum(&d, in_plane, got, ref, ref, taps_of(&d), src_n, why, sizeof why))
+                        report(&d, SIMDPOOL_BACKWARD, (simdpool_isa)isa, plan, 0, why);
+                    simdpool_plan_destroy(plan);
+                }
+                free(diff_dst);
+                free(ref);
+                free(got);
+                case_number++;
+            }
+    return case_number;
+}
+
+/* ---- end of the session 10 average block ----------------------------------- */
+
 /* The hand-picked edge problems in every algorithm and layout, then
  * opt->cases random ones. */
 static int run_generated(const options *opt, rng *master)
@@ -619,6 +685,7 @@ static int run_generated(const options *opt, rng *master)
                 edge_desc(&edges[e], (simdpool_alg)alg, (simdpool_layout)layout, &d);
                 check_problem(opt, &d, rng_next(master), case_number++);
             }
+    case_number = check_large_gradients(opt, case_number);
     for (int c = 0; c < opt->cases && totals.failures <= 20;) {
         simdpool_desc d;
         rng pick = {rng_next(master)};

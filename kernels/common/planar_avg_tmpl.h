@@ -541,14 +541,26 @@ static void pl_avg_fwd_sep(const sp_problem *p, const float *src, float *dst, in
 #define PL_FLAT_MAX_W 256
 #define PL_FLAT_BORDER_MAX (2 * (PL_FLAT_MAX_W / PL_VL + 2))
 
-/* The vertical sum of KH (1 or 3) rows at flat position x of a plane, rows w
- * long, the rows above, at and below x loaded under the masks m[0..2]. */
-PL_INLINE pl_vf pl_flat_vsum_m(const float *plane, int64_t x, int64_t w, const pl_vm *m,
-                               const int KH)
+/* The vertical sum of KH (1 or 3) rows: `above`, `at` and `below`, each
+ * times `scale` first when SCALED (the backward: its reference divides each
+ * share before adding, and gradients near FLT_MAX / 9 must not overflow in a
+ * sum the reference never forms). */
+PL_INLINE pl_vf pl_flat_col(pl_vf above, pl_vf at, pl_vf below, pl_vf scale, const int KH,
+                            const int SCALED)
 {
-    if (KH == 1) return pl_loadu_m(plane + x, m[1]);
-    return pl_add(pl_add(pl_loadu_m(plane + x - w, m[0]), pl_loadu_m(plane + x, m[1])),
-                  pl_loadu_m(plane + x + w, m[2]));
+    if (KH == 1) return SCALED ? pl_mul(at, scale) : at;
+    if (SCALED) return pl_fma(below, scale, pl_fma(at, scale, pl_mul(above, scale)));
+    return pl_add(pl_add(above, at), below);
+}
+
+/* The vertical sum at flat position x of a plane, rows w long, the rows
+ * above, at and below x loaded under the masks m[0..2]. */
+PL_INLINE pl_vf pl_flat_vsum_m(const float *plane, int64_t x, int64_t w, const pl_vm *m,
+                               pl_vf scale, const int KH, const int SCALED)
+{
+    if (KH == 1) return pl_flat_col(pl_zero(), pl_loadu_m(plane + x, m[1]), pl_zero(), scale, 1, SCALED);
+    return pl_flat_col(pl_loadu_m(plane + x - w, m[0]), pl_loadu_m(plane + x, m[1]),
+                       pl_loadu_m(plane + x + w, m[2]), scale, KH, SCALED);
 }
 
 /* The plane's shape and the per-call tables of its flat pass. Vertical sums
@@ -562,25 +574,27 @@ typedef struct pl_flat {
 } pl_flat;
 
 /* The vertical sum at any x (a multiple of PL_VL); 0 past the plane. */
-PL_INLINE pl_vf pl_flat_vsum(const float *plane, int64_t x, const pl_flat *f, const int KH)
+PL_INLINE pl_vf pl_flat_vsum(const float *plane, int64_t x, const pl_flat *f, pl_vf scale,
+                             const int KH, const int SCALED)
 {
     if (x >= f->n) return pl_zero();
     if (x >= f->vtop && x < f->vbot) {
-        if (KH == 1) return pl_loadu(plane + x);
-        return pl_add(pl_add(pl_loadu(plane + x - f->w), pl_loadu(plane + x)),
-                      pl_loadu(plane + x + f->w));
+        if (KH == 1) return pl_flat_col(pl_zero(), pl_loadu(plane + x), pl_zero(), scale, 1, SCALED);
+        return pl_flat_col(pl_loadu(plane + x - f->w), pl_loadu(plane + x),
+                           pl_loadu(plane + x + f->w), scale, KH, SCALED);
     }
     int64_t k = x < f->vtop ? x / PL_VL : f->vtop / PL_VL + (x - f->vbot) / PL_VL;
-    return pl_flat_vsum_m(plane, x, f->w, f->border + 3 * k, KH);
+    return pl_flat_vsum_m(plane, x, f->w, f->border + 3 * k, scale, KH, SCALED);
 }
 
 /* One output vector: its vertical sum `cur` plus the left and right
  * neighbours in the same row, over its divisor (`scale` when all are equal,
- * UNIFORM: one load less per vector). */
+ * UNIFORM: one load less per vector; SCALED: already applied). */
 PL_INLINE pl_vf pl_flat_out(pl_vf prev, pl_vf cur, pl_vf next, pl_vm left, pl_vm right,
-                            const float *recip, pl_vf scale, const int UNIFORM)
+                            const float *recip, pl_vf scale, const int UNIFORM, const int SCALED)
 {
     pl_vf sum = pl_add_m(pl_add_m(cur, left, pl_prev1(prev, cur)), right, pl_next1(cur, next));
+    if (SCALED) return sum;
     return pl_mul(sum, UNIFORM ? scale : pl_loadu(recip));
 }
 
@@ -592,7 +606,7 @@ PL_INLINE pl_vf pl_flat_out(pl_vf prev, pl_vf cur, pl_vf next, pl_vm left, pl_vm
  * q[1] the current one. */
 #define PL_FLAT_AHEAD_MAX 4
 PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f, const int KH,
-                                 const int AHEAD, const int UNIFORM)
+                                 const int AHEAD, const int UNIFORM, const int SCALED)
 {
     const int64_t n = f->n, w = f->w, vbot = f->vbot;
     const int64_t lead = (AHEAD + 1) * PL_VL; /* from the output to the vector loaded */
@@ -602,13 +616,15 @@ PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f,
     const pl_vf scale = pl_set1(recip[0]);
     pl_vf q[PL_FLAT_AHEAD_MAX + 3];
     q[0] = pl_zero();
-    for (int a = 1; a <= AHEAD + 1; a++) q[a] = pl_flat_vsum(plane, (a - 1) * PL_VL, f, KH);
+    for (int a = 1; a <= AHEAD + 1; a++)
+        q[a] = pl_flat_vsum(plane, (a - 1) * PL_VL, f, scale, KH, SCALED);
     int j = 0;
     int64_t x = 0;
     /* The output at x from the queue, the queue moved on by one vector. */
 #define PL_FLAT_STEP(STORE)                                                                     \
     do {                                                                                        \
-        pl_vf res_ = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM); \
+        pl_vf res_ = pl_flat_out(q[0], q[1], q[2], left[j], right[j], recip + x, scale, UNIFORM, \
+                                 SCALED);                                                       \
         STORE;                                                                                  \
         for (int a = 0; a < AHEAD + 2; a++) q[a] = q[a + 1];                                    \
         if (++j == period) j = 0;                                                               \
@@ -616,19 +632,18 @@ PL_INLINE void pl_avg_flat_plane(const float *plane, float *o, const pl_flat *f,
 #define PL_FLAT_STORE_ANY                                                                       \
     (x + PL_VL <= n ? pl_storeu_out(o + x, res_) : pl_storeu_m(o + x, res_, pl_first((int)(n - x))))
     for (; x + lead < f->vtop && x < n; x += PL_VL) {
-        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
+        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, scale, KH, SCALED);
         PL_FLAT_STEP(PL_FLAT_STORE_ANY);
     }
     /* the middle: every row read is whole, every store a full vector */
     for (; x + lead < vbot; x += PL_VL) {
         const float *t = plane + x + lead;
-        pl_vf v = pl_loadu(t);
-        if (KH == 3) v = pl_add(pl_add(pl_loadu(t - w), v), pl_loadu(t + w));
-        q[AHEAD + 2] = v;
+        q[AHEAD + 2] = KH == 3 ? pl_flat_col(pl_loadu(t - w), pl_loadu(t), pl_loadu(t + w), scale, 3, SCALED)
+                               : pl_flat_col(pl_zero(), pl_loadu(t), pl_zero(), scale, 1, SCALED);
         PL_FLAT_STEP(pl_storeu_out(o + x, res_));
     }
     for (; x < n; x += PL_VL) {
-        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, KH);
+        q[AHEAD + 2] = pl_flat_vsum(plane, x + lead, f, scale, KH, SCALED);
         PL_FLAT_STEP(PL_FLAT_STORE_ANY);
     }
 #undef PL_FLAT_STORE_ANY
@@ -668,10 +683,10 @@ static inline int64_t pl_flat_divisor_factor(const sp_problem *p, const sp_axis 
 
 /* Also the backward when every output has the same divisor: the window is
  * symmetric (3 taps, padding 1, out == in), so diff_src is the same box sum
- * of diff_dst times the one reciprocal. `only_uniform`: do nothing and
- * return 0 unless the divisors are uniform; else return 1. */
+ * of diff_dst, each term times the one reciprocal. `backward`: do nothing
+ * and return 0 unless the divisors are uniform; else return 1. */
 static int pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, int64_t begin,
-                           int64_t end, const int only_uniform)
+                           int64_t end, const int backward)
 {
     const sp_axis *ah = &p->axis[SP_H], *aw = &p->axis[SP_W];
     const int64_t w = aw->in, h = ah->in, n = h * w;
@@ -706,7 +721,7 @@ static int pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, in
     } while (c0 != 0);
     int uniform = 1;
     for (int64_t i = 1; i < n; i++) uniform &= recip[i] == recip[0];
-    if (only_uniform && !uniform) return 0;
+    if (backward && !uniform) return 0;
     const int KH = (int)ah->kernel;
     const int64_t up = KH == 3 ? w : 0;
     int64_t vtop = (up + PL_VL - 1) / PL_VL * PL_VL, vbot = n - up - PL_VL + 1;
@@ -729,19 +744,23 @@ static int pl_avg_fwd_flat(const sp_problem *p, const float *src, float *dst, in
         for (int64_t d = 0; d < planes; d++) {
             const float *plane = src + item * p->in_plane + d * n;
             float *o = dst + item * p->out_plane + d * n;
-#define PL_FLAT_RUN(K, A, U) pl_avg_flat_plane(plane, o, &f, K, A, U)
+#define PL_FLAT_RUN(K, A, U, SC) pl_avg_flat_plane(plane, o, &f, K, A, U, SC)
 #define PL_FLAT_CASE(A)                                                                        \
     case A:                                                                                    \
-        if (uniform)                                                                           \
-            PL_FLAT_RUN(3, A, 1);                                                              \
+        if (backward)                                                                          \
+            PL_FLAT_RUN(3, A, 1, 1);                                                           \
+        else if (uniform)                                                                      \
+            PL_FLAT_RUN(3, A, 1, 0);                                                           \
         else                                                                                   \
-            PL_FLAT_RUN(3, A, 0);                                                              \
+            PL_FLAT_RUN(3, A, 0, 0);                                                           \
         break
             if (KH == 1) {
-                if (uniform)
-                    PL_FLAT_RUN(1, 0, 1);
+                if (backward)
+                    PL_FLAT_RUN(1, 0, 1, 1);
+                else if (uniform)
+                    PL_FLAT_RUN(1, 0, 1, 0);
                 else
-                    PL_FLAT_RUN(1, 0, 0);
+                    PL_FLAT_RUN(1, 0, 0, 0);
                 continue;
             }
             switch (ahead) {
