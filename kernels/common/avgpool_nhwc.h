@@ -222,6 +222,76 @@ static void SPV_FN(sp_avg_row_edge)(const float *const *rows, int nrows, int64_t
 
 /* Output pixels [ow0, ow1) of one row, each window on its own (the W
  * borders, and the shapes the column sums do not take). */
+/*
+ * Windows of many taps over many channels (global pooling: 7x7 over 1024 or
+ * 2048 channels). Register blocks walk all the window's taps once per block
+ * of channels, as many strided streams (a pixel apart) as there are taps,
+ * which the prefetchers do not follow and whose lines share L1 sets; here
+ * each tap's channels are read as one contiguous run instead, added into an
+ * accumulator row that stays in L1. Per channel the additions are the same,
+ * in scan order from 0. That pays once the source is out of L2 (AVX2, 7x7
+ * over 32x2048: 216 -> 168 us; AVX-512 the same); from L2 the register
+ * blocks are faster (1x2048: 3.6 us against 4.4).
+ */
+#define SP_AVG_ACC 2048
+#define SP_AVG_ACC_MIN_TAPS 8
+#define SP_AVG_ACC_MIN_BYTES (1 << 20)
+
+static inline int SPV_FN(sp_avg_acc_fits)(const sp_problem *p, const sp_awin *w)
+{
+    const int64_t C = p->channels;
+    return C >= 2 * SPV_AVG_NV * SPV_W && w->n[0] * w->n[1] * w->n[2] >= SP_AVG_ACC_MIN_TAPS &&
+           p->batch * p->in_plane * C * (int64_t)sizeof(float) >= SP_AVG_ACC_MIN_BYTES;
+}
+
+/* acc[0, n) += q[0, n); FIRST: acc = 0 + q. */
+SPV_INLINE void SPV_FN(sp_avg_acc_add)(float *acc, const float *q, int64_t n, const int FIRST)
+{
+    int64_t c = 0;
+    for (; c + 4 * SPV_W <= n; c += 4 * SPV_W)
+        for (int u = 0; u < 4; u++) {
+            float *a = acc + c + u * SPV_W;
+            spv_store(a, spv_add(FIRST ? spv_zero() : spv_load(a), spv_load(q + c + u * SPV_W)));
+        }
+    for (; c + SPV_W <= n; c += SPV_W)
+        spv_store(acc + c, spv_add(FIRST ? spv_zero() : spv_load(acc + c), spv_load(q + c)));
+    if (c < n) {
+        const spv_t t = spv_tail(n - c);
+        spv_store_t(acc + c, spv_add(FIRST ? spv_zero() : spv_load_t(acc + c, t), spv_load_t(q + c, t)), t);
+    }
+}
+
+static void SPV_FN(sp_avg_pixel_acc)(const sp_awin *w, int64_t C, float *out, float scale)
+{
+    _Alignas(64) float acc[SP_AVG_ACC];
+    const spv_f vs = spv_set1(scale);
+    for (int64_t c0 = 0; c0 < C; c0 += SP_AVG_ACC) {
+        const int64_t n = C - c0 < SP_AVG_ACC ? C - c0 : SP_AVG_ACC;
+        const float *pd = w->first + c0;
+        int first = 1;
+        for (int64_t a = 0; a < w->n[0]; a++, pd += w->step[0]) {
+            const float *ph = pd;
+            for (int64_t b = 0; b < w->n[1]; b++, ph += w->step[1]) {
+                const float *q = ph;
+                for (int64_t k = 0; k < w->n[2]; k++, q += w->step[2]) {
+                    if (first)
+                        SPV_FN(sp_avg_acc_add)(acc, q, n, 1);
+                    else
+                        SPV_FN(sp_avg_acc_add)(acc, q, n, 0);
+                    first = 0;
+                }
+            }
+        }
+        float *o = out + c0;
+        int64_t c = 0;
+        for (; c + SPV_W <= n; c += SPV_W) spv_store_out(o + c, spv_mul(spv_load(acc + c), vs));
+        if (c < n) {
+            const spv_t t = spv_tail(n - c);
+            spv_store_t(o + c, spv_mul(spv_load_t(acc + c, t), vs), t);
+        }
+    }
+}
+
 static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const float *img,
                                       const int64_t x[3], const int64_t np_dh[3], float *out_row,
                                       int64_t ow0, int64_t ow1, int64_t head)
@@ -238,6 +308,10 @@ static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const flo
             continue;
         }
         w->first = img + ((x[0] * ah->in + x[1]) * aw->in + xw) * C;
+        if (SPV_FN(sp_avg_acc_fits)(p, w)) {
+            SPV_FN(sp_avg_pixel_acc)(w, C, out, 1.0f / (float)sp_avg_divisor(p, w->n, np));
+            continue;
+        }
         spv_f scale = spv_set1(1.0f / (float)sp_avg_divisor(p, w->n, np));
 #define SP_AVG_BLOCK(c, nv, tail, t) SPV_FN(sp_avg_block)(w, c, out, scale, nv, tail, t)
         SP_FOR_CHANNELS_NV(C, head, 1, SPV_AVG_NV, SP_AVG_BLOCK);
