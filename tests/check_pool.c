@@ -164,6 +164,12 @@ static const edge_problem edges[] = {
     {2, 1, 17, {1, 1}, {1, 1}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, 0},
     {3, 1, 3, {1, 1, 1}, {1, 1, 1}, {1, 1, 1}, {0, 0, 0}, {0, 0, 0}, {1, 1, 1}, 0},
     {1, 1, 1, {1}, {3}, {1}, {1}, {1}, {1}, 0},
+    /* Channels-last windows of 8 taps or more over many channels, with a
+     * source past 1 MiB: the average forward's accumulator-row path (global
+     * 7x7 past its 2048-channel row, and 5x5 windows whose borders have fewer
+     * taps). */
+    {2, 3, 2100, {7, 7}, {7, 7}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, 0},
+    {2, 1, 300, {30, 30}, {5, 5}, {1, 2}, {2, 2}, {2, 1}, {1, 1}, 0},
     /* U-Net's 2x2x2 stride 2 windows, tiling the input. */
     {3, 1, 19, {6, 6, 6}, {2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {0, 0, 0}, {1, 1, 1}, 0},
     /* Windows entirely in the padding; padding larger than the kernel. */
@@ -607,7 +613,7 @@ static int run_corpus(const options *opt, rng *master, int case_number)
     return case_number;
 }
 
-/* ---- average backward with gradients near FLT_MAX / 9 (session 10) -------- */
+/* ---- average backward with gradients near FLT_MAX / 9 --------------------- */
 
 /* The reference gives each tap diff_dst / divisor and then adds the shares,
  * so a 3x3 window's gradient of FLT_MAX / 2 comes back finite; a kernel that
@@ -671,28 +677,6 @@ static int check_large_gradients(const options *opt, int case_number)
     return case_number;
 }
 
-/* Channels-last windows of 8 taps or more over many channels, with a source
- * past 1 MiB: the average forward's accumulator-row path (global 7x7 past its
- * 2048-channel row, and 5x5 windows whose borders have fewer taps). */
-static const edge_problem avg_wide_edges[] = {
-    {2, 3, 2100, {7, 7}, {7, 7}, {1, 1}, {0, 0}, {0, 0}, {1, 1}, 0},
-    {2, 1, 300, {30, 30}, {5, 5}, {1, 2}, {2, 2}, {2, 1}, {1, 1}, 0},
-};
-
-static int run_avg_session10(const options *opt, rng *master, int case_number)
-{
-    for (size_t e = 0; e < sizeof avg_wide_edges / sizeof *avg_wide_edges; e++)
-        for (int alg = 1; alg < 3; alg++)
-            for (int layout = 0; layout < 2; layout++) {
-                simdpool_desc d;
-                edge_desc(&avg_wide_edges[e], (simdpool_alg)alg, (simdpool_layout)layout, &d);
-                check_problem(opt, &d, rng_next(master), case_number++);
-            }
-    return check_large_gradients(opt, case_number);
-}
-
-/* ---- end of the session 10 average block ----------------------------------- */
-
 /* The hand-picked edge problems in every algorithm and layout, then
  * opt->cases random ones. */
 static int run_generated(const options *opt, rng *master)
@@ -705,7 +689,7 @@ static int run_generated(const options *opt, rng *master)
                 edge_desc(&edges[e], (simdpool_alg)alg, (simdpool_layout)layout, &d);
                 check_problem(opt, &d, rng_next(master), case_number++);
             }
-    case_number = run_avg_session10(opt, master, case_number);
+    case_number = check_large_gradients(opt, case_number);
     for (int c = 0; c < opt->cases && totals.failures <= 20;) {
         simdpool_desc d;
         rng pick = {rng_next(master)};

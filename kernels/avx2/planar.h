@@ -280,8 +280,6 @@ PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
     return _mm256_permute2x128_si256(pa, pb, 0x20);
 }
 
-/* average (session 10) */
-
 /* a * b + c, one rounding. */
 PL_INLINE pl_vf pl_fma(pl_vf a, pl_vf b, pl_vf c) { return _mm256_fmadd_ps(a, b, c); }
 

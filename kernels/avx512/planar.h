@@ -252,8 +252,6 @@ PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
     return _mm512_permutex2var_epi32(a, lo, b);
 }
 
-/* average (session 10) */
-
 /* a * b + c, one rounding. */
 PL_INLINE pl_vf pl_fma(pl_vf a, pl_vf b, pl_vf c) { return _mm512_fmadd_ps(a, b, c); }
 

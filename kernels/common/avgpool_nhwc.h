@@ -220,8 +220,6 @@ static void SPV_FN(sp_avg_row_edge)(const float *const *rows, int nrows, int64_t
 #undef SP_EDGE
 }
 
-/* Output pixels [ow0, ow1) of one row, each window on its own (the W
- * borders, and the shapes the column sums do not take). */
 /*
  * Windows of many taps over many channels (global pooling: 7x7 over 1024 or
  * 2048 channels). Register blocks walk all the window's taps once per block
@@ -237,10 +235,12 @@ static void SPV_FN(sp_avg_row_edge)(const float *const *rows, int nrows, int64_t
 #define SP_AVG_ACC_MIN_TAPS 8
 #define SP_AVG_ACC_MIN_BYTES (1 << 20)
 
-static inline int SPV_FN(sp_avg_acc_fits)(const sp_problem *p, const sp_awin *w)
+/* Whether the problem's channels and source are wide enough; each window
+ * then also needs SP_AVG_ACC_MIN_TAPS taps (the borders may have fewer). */
+static inline int SPV_FN(sp_avg_acc_wide)(const sp_problem *p)
 {
     const int64_t C = p->channels;
-    return C >= 2 * SPV_AVG_NV * SPV_W && w->n[0] * w->n[1] * w->n[2] >= SP_AVG_ACC_MIN_TAPS &&
+    return C >= 2 * SPV_AVG_NV * SPV_W &&
            p->batch * p->in_plane * C * (int64_t)sizeof(float) >= SP_AVG_ACC_MIN_BYTES;
 }
 
@@ -292,6 +292,8 @@ static void SPV_FN(sp_avg_pixel_acc)(const sp_awin *w, int64_t C, float *out, fl
     }
 }
 
+/* Output pixels [ow0, ow1) of one row, each window on its own (the W
+ * borders, and the shapes the column sums do not take). */
 static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const float *img,
                                       const int64_t x[3], const int64_t np_dh[3], float *out_row,
                                       int64_t ow0, int64_t ow1, int64_t head)
@@ -300,6 +302,7 @@ static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const flo
     const int64_t C = p->channels;
     int64_t np[3] = {np_dh[0], np_dh[1], 0}, xw;
     float *out = out_row + ow0 * C;
+    const int acc_wide = SPV_FN(sp_avg_acc_wide)(p);
     for (int64_t ow = ow0; ow < ow1; ow++, out += C) {
         sp_nhwc_axis(aw, ow, &xw, &w->n[2], &np[2]);
         if (w->n[0] == 0 || w->n[1] == 0 || w->n[2] == 0) {
@@ -308,7 +311,7 @@ static void SPV_FN(sp_avg_row_pixels)(const sp_problem *p, sp_awin *w, const flo
             continue;
         }
         w->first = img + ((x[0] * ah->in + x[1]) * aw->in + xw) * C;
-        if (SPV_FN(sp_avg_acc_fits)(p, w)) {
+        if (acc_wide && w->n[0] * w->n[1] * w->n[2] >= SP_AVG_ACC_MIN_TAPS) {
             SPV_FN(sp_avg_pixel_acc)(w, C, out, 1.0f / (float)sp_avg_divisor(p, w->n, np));
             continue;
         }

@@ -300,8 +300,6 @@ PL_INLINE pl_vi pl_load_idx_low(const int64_t *p, pl_vm *small)
     return vuzp1q_s32(a, b);
 }
 
-/* average (session 10) */
-
 /* a * b + c, one rounding. */
 PL_INLINE pl_vf pl_fma(pl_vf a, pl_vf b, pl_vf c) { return vfmaq_f32(c, a, b); }
 
